@@ -1,0 +1,62 @@
+"""The one settings object: ``KEFU_`` environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "dev-insecure-change-me"
+
+
+class Settings(BaseSettings):
+    """Everything kefu can be configured with. Read once at start-up, never written back."""
+
+    model_config = SettingsConfigDict(env_prefix="KEFU_", env_file=".env", extra="ignore")
+
+    env: Literal["dev", "test", "prod"] = Field(
+        "dev", description="dev allows the placeholder secret; prod refuses it."
+    )
+    data_dir: Path = Field(Path("./var"), description="Where the running product writes.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: a SQLite file in data_dir."
+    )
+    secret_key: str = Field(
+        PLACEHOLDER_SECRET, description="Signs conversation tokens and hashes API keys."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    shop_name: str = "Kefu Demo Shop"
+    default_language: Literal["en", "zh"] = "en"
+    max_message_chars: int = Field(2000, ge=1, description="Longer messages are refused (413).")
+    public_widget: bool = Field(
+        True, description="Allow anyone to open a conversation without an API key (the widget)."
+    )
+    db_busy_timeout_s: float = Field(5.0, gt=0, description="How long a turn waits for a lock.")
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.env == "prod":
+            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "KEFU_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "when KEFU_ENV=prod (try: python -c 'import secrets;print(secrets.token_hex(32))')"
+                )
+        return self
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kefu.sqlite3').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+
+def get_settings() -> Settings:
+    return Settings()

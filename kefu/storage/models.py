@@ -1,0 +1,281 @@
+"""The database schema. Money is kept in integer cents; ids are the shop's own strings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(120))
+    last_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="Address.id"
+    )
+    payment_methods: Mapped[list[PaymentMethod]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="PaymentMethod.position"
+    )
+    orders: Mapped[list[Order]] = relationship(
+        back_populates="customer", order_by="Order.customer_seq"
+    )
+
+    @property
+    def full_name(self) -> str:
+        if self.language == "zh":
+            return f"{self.last_name}{self.first_name}"
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def default_address(self) -> Address | None:
+        return next((a for a in self.addresses if a.is_default), None)
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    address1: Mapped[str] = mapped_column(String(200))
+    address2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(80))
+    zip: Mapped[str] = mapped_column(String(20), index=True)
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "address1": self.address1,
+            "address2": self.address2,
+            "city": self.city,
+            "country": self.country,
+            "state": self.state,
+            "zip": self.zip,
+        }
+
+
+class PaymentMethod(Base):
+    """A card, a PayPal account or a gift card (with a balance) that a customer can pay with."""
+
+    __tablename__ = "payment_methods"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # credit_card | paypal | gift_card
+    brand: Mapped[str | None] = mapped_column(String(40))
+    last_four: Mapped[str | None] = mapped_column(String(4))
+    balance_cents: Mapped[int | None] = mapped_column(BigInteger)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="payment_methods")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    name_zh: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(80))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", order_by="Variant.position"
+    )
+
+
+class Variant(Base):
+    """One buyable item of a product: its options (colour, size, capacity…), price and stock."""
+
+    __tablename__ = "variants"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_seq: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(40), index=True)
+    shipping_address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime | None] = mapped_column()
+    updated_at: Mapped[datetime | None] = mapped_column()
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderItem.position"
+    )
+    fulfillments: Mapped[list[Fulfillment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Fulfillment.position"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="Payment.position"
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    product_id: Mapped[str] = mapped_column(String(64))
+    variant_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    price_cents: Mapped[int] = mapped_column(BigInteger)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+
+
+class Fulfillment(Base):
+    """A shipment: its tracking numbers, the items in it, the carrier and where it stands."""
+
+    __tablename__ = "fulfillments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    tracking_ids: Mapped[list[Any]] = mapped_column(default=list)
+    item_ids: Mapped[list[Any]] = mapped_column(default=list)
+    carrier: Mapped[str | None] = mapped_column(String(60))
+    shipped_at: Mapped[datetime | None] = mapped_column()
+    delivered_at: Mapped[datetime | None] = mapped_column()
+
+    order: Mapped[Order] = relationship(back_populates="fulfillments")
+
+
+class Payment(Base):
+    """One line of an order's payment history: a payment or a refund."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    transaction_type: Mapped[str] = mapped_column(String(20))  # payment | refund
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    payment_method_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime | None] = mapped_column()
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20), default="api")
+    language: Mapped[str | None] = mapped_column(String(8))
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | handoff | closed
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="Message.seq"
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(12))  # user | assistant | agent
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    intent: Mapped[str | None] = mapped_column(String(60))
+    confidence: Mapped[float | None] = mapped_column()
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Event(Base):
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_kind_created", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class KnowledgeDocument(Base):
+    """A policy or FAQ page of the shop, in one language; the retrieval index is built from it."""
+
+    __tablename__ = "kb_documents"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(8))
+    doc_type: Mapped[str] = mapped_column(String(20), default="policy")
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
