@@ -39,12 +39,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.env == "prod":
-            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
-                raise ValueError(
-                    "KEFU_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "when KEFU_ENV=prod (try: python -c 'import secrets;print(secrets.token_hex(32))')"
-                )
+        weak = self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32
+        if self.env == "prod" and weak:
+            raise ValueError(
+                "KEFU_SECRET_KEY must be a random value of at least 32 characters when "
+                "KEFU_ENV=prod (python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         return self
 
     @cached_property

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 23:42:32.135059
+Create Date: 2026-11-28 23:47:31.869594
 """
 
 from alembic import op
@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('phone', sa.String(length=40), nullable=True),
     sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )

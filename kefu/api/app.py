@@ -1,0 +1,63 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kefu import __version__
+from kefu.api import errors
+from kefu.api.routes import site, v1
+from kefu.service import Kefu
+from kefu.settings import Settings, get_settings
+from kefu.web import STATIC_DIR
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+                   Awaitable[None]]
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> FastAPI:
+    """The app over ``kefu`` (or one built from ``settings``, read from the environment)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        product = kefu or Kefu.from_settings(settings or get_settings())
+        product.warm()
+        app.state.kefu = product
+        yield
+        if kefu is None:
+            product.close()
+
+    app = FastAPI(title="kefu", version=__version__, lifespan=lifespan,
+                  description="Customer-service agent API for online shops.")
+    errors.install(app)
+    app.include_router(v1)
+    app.include_router(site)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    return app
+
+
+class BodyLimit:
+    """Refuses a request whose declared body is larger than ``max_bytes`` (413)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers", [])).get(b"content-length")
+            if length and length.isdigit() and int(length) > self.max_bytes:
+                response = errors.error_response(
+                    413, "too_large", f"the request body is over {self.max_bytes} bytes"
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,81 @@
+"""Request and response bodies of the /v1 API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kefu.conversations import ConversationView, MessageView
+
+
+class CreateConversation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    channel: Literal["api", "widget", "cli"] = "api"
+    language: Literal["en", "zh"] | None = None
+
+
+class PostMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(..., description="What the customer wrote.", max_length=100_000)
+
+
+class MessageOut(BaseModel):
+    seq: int
+    role: str
+    text: str
+    language: str | None
+    intent: str | None
+    confidence: float | None
+    created_at: datetime
+    citations: list[str] = []
+
+    @classmethod
+    def of(cls, m: MessageView) -> MessageOut:
+        return cls(seq=m.seq, role=m.role, text=m.text, language=m.language, intent=m.intent,
+                   confidence=m.confidence, created_at=m.created_at, citations=list(m.citations))
+
+
+class ConversationOut(BaseModel):
+    id: str
+    language: str | None
+    status: str
+    messages: list[MessageOut]
+    token: str | None = Field(None, description="Only at creation: proves ownership later.")
+
+    @classmethod
+    def of(cls, c: ConversationView) -> ConversationOut:
+        return cls(id=c.id, language=c.language, status=c.status, token=c.token,
+                   messages=[MessageOut.of(m) for m in c.messages])
+
+
+class TurnOut(BaseModel):
+    message: MessageOut
+    reply: MessageOut
+    status: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class ProductCard(BaseModel):
+    id: str
+    name: str
+    name_zh: str | None
+    category: str | None
+    price_from: float
+    currency: str
+    in_stock: bool
+
+
+class CatalogOut(BaseModel):
+    products: list[ProductCard]

@@ -1,0 +1,204 @@
+"""The ``kefu`` command (Typer): serve, chat, demo, db, store, apikey."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from kefu.errors import KefuError
+from kefu.settings import Settings, get_settings
+from kefu.types import Language
+
+
+class Lang(StrEnum):
+    en = "en"
+    zh = "zh"
+
+
+app = typer.Typer(help="kefu (客服): a customer-service agent for online shops.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+store_app = typer.Typer(help="Import or export a whole store.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys for server-to-server clients.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(store_app, name="store")
+app.add_typer(key_app, name="apikey")
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        typer.echo(f"kefu: configuration refused: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    from kefu.storage.db import upgrade
+
+    settings = _settings()
+    settings.ensure_data_dir()
+    upgrade(settings.resolved_database_url)
+    typer.echo(f"database is up to date: {_safe_url(settings.resolved_database_url)}")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option(help="Only seed a database with no products.")] = False,
+) -> None:
+    """Create (or reset) the deterministic demo shop in the configured database."""
+    from sqlalchemy import func, select
+
+    from kefu.demo import seed_demo
+    from kefu.storage.db import make_engine, make_sessionmaker, upgrade
+    from kefu.storage.models import Product
+
+    settings = _settings()
+    settings.ensure_data_dir()
+    upgrade(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    factory = make_sessionmaker(engine)
+    with factory.begin() as session:
+        if if_empty and session.scalar(select(func.count()).select_from(Product)):
+            typer.echo("the shop already has products; leaving it as it is")
+            return
+        summary = seed_demo(session)
+    engine.dispose()
+    typer.echo(f"demo shop ready: {summary}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+) -> None:
+    """Serve the API, the storefront and the widget."""
+    import uvicorn
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"kefu is serving {settings.shop_name} at http://{host}:{port}/")
+    uvicorn.run("kefu.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+@app.command()
+def chat(
+    language: Annotated[Lang | None, typer.Option(help="Reply language until detected.")] = None,
+) -> None:
+    """Talk to the assistant in the terminal: one message per line; `quit` ends."""
+    from kefu.service import Kefu
+
+    kefu = Kefu.from_settings(_settings())
+    kefu.warm()
+    lang: Language | None = None if language is None else "zh" if language is Lang.zh else "en"
+    conv = kefu.conversations.create("cli", lang)
+    interactive = sys.stdin.isatty()
+    try:
+        while True:
+            if interactive:
+                typer.echo("you> ", nl=False)
+            line = sys.stdin.readline()
+            if not line or line.strip().lower() in ("quit", "exit", "退出"):
+                break
+            if not line.strip():
+                continue
+            try:
+                turn = kefu.conversations.post(conv.id, line)
+            except KefuError as exc:
+                typer.echo(f"kefu: {exc}", err=True)
+                continue
+            typer.echo(f"kefu> {turn.reply.text}")
+    finally:
+        kefu.close()
+
+
+@store_app.command("import")
+def store_import(
+    directory: Annotated[Path, typer.Argument(help="Folder with users/orders/products.json.")],
+    fmt: Annotated[str, typer.Option("--format", help="Store format.")] = "tau-retail",
+) -> None:
+    """Load a store (replacing the current shop data) from files."""
+    from kefu.store.tau import import_tau_retail
+
+    _require_format(fmt)
+    factory, engine = _db()
+    try:
+        with factory.begin() as session:
+            summary = import_tau_retail(session, directory)
+    except KefuError as exc:
+        typer.echo(f"kefu: import failed: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"imported: {summary}")
+
+
+@store_app.command("export")
+def store_export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the files into.")],
+    fmt: Annotated[str, typer.Option("--format", help="Store format.")] = "tau-retail",
+) -> None:
+    """Write the shop's customers, orders and products to files."""
+    from kefu.store.tau import export_tau_retail
+
+    _require_format(fmt)
+    directory.mkdir(parents=True, exist_ok=True)
+    factory, engine = _db()
+    with factory() as session:
+        export_tau_retail(session, directory)
+    engine.dispose()
+    typer.echo(f"exported to {directory}")
+
+
+@key_app.command("create")
+def apikey_create(name: Annotated[str, typer.Argument(help="Who the key is for.")]) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from kefu.apikeys import create_api_key
+
+    factory, engine = _db()
+    key = create_api_key(factory, _settings().secret_key, name)
+    engine.dispose()
+    typer.echo(key)
+
+
+@key_app.command("revoke")
+def apikey_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) -> None:
+    """Revoke every active key with this name."""
+    from kefu.apikeys import revoke_api_key
+
+    factory, engine = _db()
+    count = revoke_api_key(factory, name)
+    engine.dispose()
+    typer.echo(f"revoked {count} key(s)")
+
+
+def _require_format(fmt: str) -> None:
+    if fmt != "tau-retail":
+        typer.echo(f"kefu: unknown format {fmt!r}; supported: tau-retail", err=True)
+        raise typer.Exit(2)
+
+
+def _db() -> tuple[sessionmaker[Session], Engine]:
+    from kefu.storage.db import make_engine, make_sessionmaker, upgrade
+
+    settings = _settings()
+    settings.ensure_data_dir()
+    upgrade(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    return make_sessionmaker(engine), engine
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,1 @@
+"""Conversation state and the decision of what to do next."""

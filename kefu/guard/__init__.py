@@ -1,0 +1,1 @@
+"""Guards at both ends of a turn."""

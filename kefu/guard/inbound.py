@@ -1,0 +1,25 @@
+"""The inbound guard: normalise the message, refuse what cannot be a message, detect language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from kefu.errors import InvalidInput, MessageTooLong
+from kefu.nlu.language import detect_language
+from kefu.types import Inbound, Language
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def screen(text: str, *, max_chars: int, fallback: Language) -> Inbound:
+    """Normalised (NFKC, control characters dropped, trimmed) text and its language.
+
+    Raises InvalidInput for an empty message and MessageTooLong past ``max_chars``.
+    """
+    cleaned = _CONTROL.sub("", unicodedata.normalize("NFKC", text)).strip()
+    if not cleaned:
+        raise InvalidInput("the message is empty")
+    if len(cleaned) > max_chars:
+        raise MessageTooLong(f"the message has {len(cleaned)} characters; the limit is {max_chars}")
+    return Inbound(cleaned, detect_language(cleaned, fallback))

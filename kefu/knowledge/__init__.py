@@ -1,0 +1,1 @@
+"""The shop's knowledge: policies and FAQ, split into passages and searched."""

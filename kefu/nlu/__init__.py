@@ -1,0 +1,1 @@
+"""Understanding a message: its language, intent and entities."""

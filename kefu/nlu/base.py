@@ -1,0 +1,19 @@
+"""The understanding seams: one small contract each."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from kefu.types import Entity, Intent, Language
+
+
+class IntentRecognizer(Protocol):
+    """Names what the customer wants, with a confidence in [0, 1]."""
+
+    def recognize(self, text: str, language: Language) -> Intent: ...
+
+
+class EntityExtractor(Protocol):
+    """Finds spans (order ids, emails, zips…) with normalised values."""
+
+    def extract(self, text: str) -> tuple[Entity, ...]: ...

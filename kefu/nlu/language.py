@@ -1,0 +1,30 @@
+"""Language detection for the two languages kefu speaks: Chinese (zh) and English (en)."""
+
+from __future__ import annotations
+
+import re
+
+from kefu.types import Language
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def detect_language(text: str, fallback: Language = "en") -> Language:
+    """zh when Han characters outweigh Latin words, en when Latin words do, else ``fallback``.
+
+    Order ids, emails and numbers carry no language, so a message made only of them keeps the
+    conversation's language.
+    """
+    han = len(_HAN.findall(text))
+    latin = sum(1 for w in _LATIN_WORD.findall(_strip_codes(text)))
+    if han == 0 and latin == 0:
+        return fallback
+    return "zh" if han >= latin else "en"
+
+
+_CODES = re.compile(r"\S+@\S+|#?W\d{7}|KF\d{8}", re.IGNORECASE)
+
+
+def _strip_codes(text: str) -> str:
+    return _CODES.sub(" ", text)

@@ -1,0 +1,63 @@
+"""One turn, end to end, in one direction (GUIDE §1):
+
+inbound guard → understand → track → decide → act (+ ground) → respond → outbound guard.
+Persisting and emitting is the caller's (kefu.conversations), in one transaction per turn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kefu.dialogue.act import act
+from kefu.dialogue.policy import decide
+from kefu.dialogue.tracker import track
+from kefu.guard import outbound
+from kefu.guard.inbound import screen
+from kefu.knowledge.base import Retriever
+from kefu.nlu.base import EntityExtractor, IntentRecognizer
+from kefu.respond.base import Responder
+from kefu.store.base import StoreBackend
+from kefu.types import Decision, Inbound, Language, State, TurnResult, Understanding
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """The stages of a turn, each behind its own seam."""
+
+    recognizer: IntentRecognizer
+    extractor: EntityExtractor
+    retriever: Retriever
+    responder: Responder
+    max_message_chars: int = 2000
+    default_language: Language = "en"
+
+    def understand(self, inbound: Inbound) -> Understanding:
+        return Understanding(
+            self.recognizer.recognize(inbound.text, inbound.language),
+            self.extractor.extract(inbound.text),
+        )
+
+    def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
+        inbound = screen(
+            text, max_chars=self.max_message_chars,
+            fallback=state.language or self.default_language,
+        )
+        understanding = self.understand(inbound)
+        tracked = track(state, inbound, understanding)
+        decision, grounding = act(
+            decide(tracked, understanding), inbound, understanding, store, self.retriever
+        )
+        reply = self.responder.respond(decision, grounding, inbound.language)
+        reply = outbound.check(reply, grounding, understanding.first("order_id"))
+        return TurnResult(inbound, understanding, decision, reply, _events(understanding, decision))
+
+
+def _events(
+    understanding: Understanding, decision: Decision
+) -> tuple[tuple[str, dict[str, object]], ...]:
+    intent = understanding.intent
+    entities = [e.kind for e in understanding.entities]
+    return (
+        ("intent", {"intent": intent.name, "confidence": intent.confidence, "entities": entities}),
+        ("action", {"action": decision.action.value, "order_id": decision.order_id}),
+    )

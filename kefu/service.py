@@ -1,0 +1,87 @@
+"""The assembled product: settings → database → pipeline → conversations.
+
+One object per server process; everything durable lives in the database, so any number of
+processes can serve the same shop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from kefu.apikeys import is_valid_api_key
+from kefu.conversations import Conversations, storage_errors
+from kefu.knowledge.cache import KnowledgeCache
+from kefu.knowledge.tokenize import warm_up
+from kefu.nlu.entities import RegexEntityExtractor
+from kefu.nlu.keywords import KeywordIntentRecognizer
+from kefu.pipeline import Pipeline
+from kefu.respond.templates import TemplateResponder
+from kefu.settings import Settings
+from kefu.storage.db import is_current, make_engine, make_sessionmaker
+from kefu.storage.models import Product
+
+
+@dataclass
+class Kefu:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    knowledge: KnowledgeCache
+    pipeline: Pipeline
+    conversations: Conversations
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Kefu:
+        settings.ensure_data_dir()
+        engine = make_engine(settings.resolved_database_url, settings.db_busy_timeout_s)
+        factory = make_sessionmaker(engine)
+        knowledge = KnowledgeCache(factory)
+        pipeline = Pipeline(
+            recognizer=KeywordIntentRecognizer(),
+            extractor=RegexEntityExtractor(),
+            retriever=knowledge,
+            responder=TemplateResponder(settings.shop_name),
+            max_message_chars=settings.max_message_chars,
+            default_language=settings.default_language,
+        )
+        conversations = Conversations(factory, pipeline, settings.secret_key)
+        return cls(settings, engine, factory, knowledge, pipeline, conversations)
+
+    def warm(self) -> None:
+        """Load what the first turn would otherwise wait for."""
+        warm_up()
+        if is_current(self.engine):
+            self.knowledge.refresh(force=True)
+
+    def readiness(self) -> dict[str, Any]:
+        with storage_errors(), self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"database": "ok", "schema": "ok" if is_current(self.engine) else "missing"}
+
+    def api_key_valid(self, key: str) -> bool:
+        with storage_errors():
+            return is_valid_api_key(self.factory, self.settings.secret_key, key)
+
+    def catalog(self, limit: int) -> list[dict[str, Any]]:
+        with storage_errors(), self.factory() as session:
+            products = session.scalars(
+                select(Product).order_by(Product.position, Product.id).limit(limit)
+                .options(selectinload(Product.variants))
+            )
+            return [_product_card(p) for p in products]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _product_card(p: Product) -> dict[str, Any]:
+    prices = [v.price_cents for v in p.variants] or [0]
+    return {
+        "id": p.id, "name": p.name, "name_zh": p.name_zh, "category": p.category,
+        "price_from": min(prices) / 100, "currency": "USD",
+        "in_stock": any(v.available for v in p.variants),
+    }

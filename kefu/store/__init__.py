@@ -1,0 +1,1 @@
+"""The shop's own data: importers and exporters for store formats."""

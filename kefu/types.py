@@ -1,0 +1,141 @@
+"""The values that flow through one turn, stage to stage (GUIDE §1). Each is immutable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Language = Literal["en", "zh"]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """A customer's message after the inbound guard: normalised text and its language."""
+
+    text: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A span of the message with its normalised value."""
+
+    kind: str  # order_id | email | zip
+    text: str
+    start: int
+    end: int
+    value: str
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Understanding:
+    intent: Intent
+    entities: tuple[Entity, ...] = ()
+
+    def first(self, kind: str) -> str | None:
+        return next((e.value for e in self.entities if e.kind == kind), None)
+
+
+class State(BaseModel):
+    """What kefu remembers of a conversation between turns; stored as JSON with it."""
+
+    language: Language | None = None
+    customer_id: str | None = None
+    customer_name: str | None = None
+    active_intent: str | None = None
+    slots: dict[str, str] = Field(default_factory=dict)
+    turns: int = 0
+    misunderstood: int = 0
+    handoff: bool = False
+
+
+class Action(StrEnum):
+    GREET = "greet"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    ANSWER = "answer"  # from the shop's knowledge
+    ORDER_STATUS = "order_status"
+    ASK_IDENTITY = "ask_identity"
+    ASK_ORDER = "ask_order"
+    IDENTITY_FAILED = "identity_failed"
+    ORDER_NOT_FOUND = "order_not_found"
+    HANDOFF = "handoff"
+    NOT_SUPPORTED_YET = "not_supported_yet"
+    CLARIFY = "clarify"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    state: State
+    order_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved piece of the shop's knowledge, with where it comes from."""
+
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    name: str
+    options: dict[str, str]
+    price_cents: int
+    name_zh: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """What a customer may see of one of their orders."""
+
+    order_id: str
+    status: str
+    currency: str
+    total_cents: int
+    items: tuple[OrderLine, ...]
+    tracking_ids: tuple[str, ...] = ()
+    carrier: str | None = None
+    shipped_at: str | None = None
+    delivered_at: str | None = None
+    created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Grounding:
+    passages: tuple[Passage, ...] = ()
+    order: OrderView | None = None
+    recent_orders: tuple[OrderView, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    language: Language
+    citations: tuple[str, ...] = ()
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """Everything one turn produced, ready to be persisted and returned."""
+
+    inbound: Inbound
+    understanding: Understanding
+    decision: Decision
+    reply: Reply
+    events: tuple[tuple[str, dict[str, object]], ...] = field(default_factory=tuple)
