@@ -119,7 +119,7 @@ class Conversations:
         status = "handoff" if state.handoff else "open"
         now = utcnow()
         user = Message(conversation_id=conv_id, seq=last_seq + 1, role="user",
-                       text=result.inbound.text, language=result.inbound.language,
+                       text=result.inbound.original, language=result.inbound.language,
                        intent=result.understanding.intent.name,
                        confidence=result.understanding.intent.confidence, created_at=now,
                        meta={"entities": [e.kind for e in result.understanding.entities]})

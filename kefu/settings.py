@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     public_widget: bool = Field(
         True, description="Allow anyone to open a conversation without an API key (the widget)."
     )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description='Other sites that embed the widget, as JSON: ["https://shop.example"].',
+    )
     db_busy_timeout_s: float = Field(5.0, gt=0, description="How long a turn waits for a lock.")
 
     @model_validator(mode="after")

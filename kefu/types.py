@@ -13,10 +13,15 @@ Language = Literal["en", "zh"]
 
 @dataclass(frozen=True)
 class Inbound:
-    """A customer's message after the inbound guard: normalised text and its language."""
+    """A customer's message after the inbound guard: normalised text and its language.
+
+    ``original`` is what the customer wrote (trimmed, control characters removed): it is what
+    the conversation shows and keeps; ``text`` (NFKC) is what the stages understand.
+    """
 
     text: str
     language: Language
+    original: str = ""
 
 
 @dataclass(frozen=True)

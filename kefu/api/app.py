@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from kefu import __version__
@@ -24,10 +25,11 @@ MAX_BODY_BYTES = 256 * 1024
 
 def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> FastAPI:
     """The app over ``kefu`` (or one built from ``settings``, read from the environment)."""
+    settings = kefu.settings if kefu else settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        product = kefu or Kefu.from_settings(settings or get_settings())
+        product = kefu or Kefu.from_settings(settings)
         product.warm()
         app.state.kefu = product
         yield
@@ -40,6 +42,11 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
     app.include_router(v1)
     app.include_router(site)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-Conversation-Token"],
+        )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     return app
 

@@ -17,9 +17,10 @@ def screen(text: str, *, max_chars: int, fallback: Language) -> Inbound:
 
     Raises InvalidInput for an empty message and MessageTooLong past ``max_chars``.
     """
-    cleaned = _CONTROL.sub("", unicodedata.normalize("NFKC", text)).strip()
+    original = _CONTROL.sub("", text).strip()
+    cleaned = unicodedata.normalize("NFKC", original).strip()
     if not cleaned:
         raise InvalidInput("the message is empty")
     if len(cleaned) > max_chars:
         raise MessageTooLong(f"the message has {len(cleaned)} characters; the limit is {max_chars}")
-    return Inbound(cleaned, detect_language(cleaned, fallback))
+    return Inbound(cleaned, detect_language(cleaned, fallback), original)

@@ -8,7 +8,7 @@ from kefu.nlu.lexicon import CUES
 from kefu.types import Intent, Language
 
 _WORDY = re.compile(r"[a-z]")
-_CODES = re.compile(r"\S+@\S+|#?w\d{7}|kf\d{8}|\d+")
+_CODES = re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+|#?w\d{7}|kf\d{8}|\d+")
 
 
 class KeywordIntentRecognizer:

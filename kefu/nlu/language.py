@@ -23,7 +23,7 @@ def detect_language(text: str, fallback: Language = "en") -> Language:
     return "zh" if han >= latin else "en"
 
 
-_CODES = re.compile(r"\S+@\S+|#?W\d{7}|KF\d{8}", re.IGNORECASE)
+_CODES = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+|#?W\d{7}|KF\d{8}", re.IGNORECASE)
 
 
 def _strip_codes(text: str) -> str:

@@ -16,6 +16,7 @@ from kefu.nlu.language import detect_language
         ("我的订单到哪了？", "zh"),
         ("我的订单 KF20260001 到哪了", "zh"),
         ("order KF20260001 物流", "zh"),
+        ("我的订单KF20261234到哪了？我的邮箱是wang.fang.1234@example.com", "zh"),
         ("Hi, 你好, where is my parcel please", "en"),
     ],
 )
@@ -54,6 +55,7 @@ def test_entities_chinese_postcode_and_no_false_zips_inside_longer_numbers() -> 
         ("has my package shipped yet", "track_order"),
         ("我的订单到哪了", "track_order"),
         ("帮我查一下物流", "track_order"),
+        ("我的订单KF20261234到哪了？我的邮箱是wang@example.com", "track_order"),
         ("hello", "greeting"),
         ("您好", "greeting"),
         ("thanks!", "thanks"),
