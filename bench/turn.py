@@ -7,8 +7,8 @@ Builds a fresh demo shop in a temporary SQLite file, then runs the same scripted
 
 - pipeline: the turn's stages only, no database writes (the baseline for the ratios);
 - in-process: a whole turn as the API runs it (read state, pipeline, one write transaction);
-- HTTP: POST /v1/conversations/{id}/messages to a `kefu serve` process on 127.0.0.1,
-  one client, sequential requests.
+- HTTP: POST /v1/conversations/{id}/messages to a `kefu serve` process (one worker) on
+  127.0.0.1, first one client with sequential requests, then --clients concurrent clients.
 
 Prints p50/p95 per turn and turns/s, the medians over --repeats runs.
 """
@@ -26,6 +26,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import select
@@ -65,9 +67,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def measure(run_script: Callable[[Script], list[float]], convs: list[Script]) -> dict[str, float]:
+def measure(
+    run_script: Callable[[Script], list[float]], convs: list[Script], clients: int = 1
+) -> dict[str, float]:
     started = time.perf_counter()
-    latencies = [t for script in convs for t in run_script(script)]
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = [t for times in pool.map(run_script, convs) for t in times]
     wall = time.perf_counter() - started
     return {
         "p50_ms": percentile(latencies, 0.5) * 1000,
@@ -145,6 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
@@ -170,6 +176,9 @@ def main() -> None:
                 over_http(client)(convs[0])
                 results["HTTP turn"] = median_of([measure(over_http(client), convs)
                                                   for _ in range(args.repeats)])
+                results[f"HTTP, {args.clients} clients"] = median_of([
+                    measure(over_http(client), convs, args.clients) for _ in range(args.repeats)
+                ])
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -180,7 +189,7 @@ def main() -> None:
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
     base = results["pipeline (baseline)"]["p50_ms"]
     print(f"command: python bench/turn.py --conversations {args.conversations} "
-          f"--repeats {args.repeats}")
+          f"--repeats {args.repeats} --clients {args.clients}")
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; SQLite; {args.conversations * 4} turns a run, "
           f"medians of {args.repeats} runs")
