@@ -25,9 +25,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
-
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 from sqlalchemy import select

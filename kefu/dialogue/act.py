@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from kefu.dialogue.policy import after_clarify
 from kefu.knowledge.base import Retriever
+from kefu.knowledge.topics import rerank
 from kefu.store.base import StoreBackend
 from kefu.tools.orders import authenticate, order_for_customer
 from kefu.types import Action, Decision, Grounding, Inbound, State, Understanding
@@ -26,7 +27,8 @@ def act(
     if decision.action is Action.ORDER_STATUS:
         return _order_status(decision.state, store)
     if decision.action is Action.ANSWER:
-        passages = retriever.search(inbound.text, inbound.language, k=3)
+        found = retriever.search(inbound.text, inbound.language, k=8)
+        passages = rerank(found, understanding.intent.name)[:3]
         oos = understanding.intent.name == "out_of_scope"
         if passages and passages[0].score >= (MIN_SCORE_OUT_OF_SCOPE if oos else 0.0):
             return _settled(decision), Grounding(passages=tuple(passages))

@@ -23,7 +23,8 @@ class _LanguageIndex:
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
         self.bm25 = bm25s.BM25()
-        corpus = [tokenize(f"{c.section}\n{c.section}\n{c.text}") or ["\u2205"] for c in chunks]
+        corpus = [tokenize(f"{c.title}\n{c.section}\n{c.section}\n{c.text}") or ["\u2205"]
+                  for c in chunks]
         self.bm25.index(corpus, show_progress=False)
         self.vocab = set(self.bm25.vocab_dict)
 

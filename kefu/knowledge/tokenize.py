@@ -16,15 +16,24 @@ _ZH_STOP = frozenset(
     "的 了 吗 呢 吧 啊 是 我 你 您 在 有 和 就 都 也 要 会 能 可以 什么 怎么 多少".split()
 )
 
+# Words customers use for what the shop's documents call otherwise; both map to one token.
+_SAME = {
+    "保修": "质保", "保修期": "质保期", "邮费": "运费", "快递费": "运费", "退钱": "退款",
+    "送货": "配送", "发货": "配送", "支付": "付款", "postage": "shipping", "delivery": "shipping",
+    "guarantee": "warranty",
+}
+
 jieba.setLogLevel(60)
+for _word in _SAME:
+    jieba.add_word(_word)
 
 
 def tokenize(text: str) -> list[str]:
     """Tokens of ``text`` in either language (mixed text yields both kinds)."""
     lower = text.lower()
-    tokens = [_stem(w) for w in _WORD.findall(lower) if w not in _EN_STOP]
+    tokens = [_stem(_SAME.get(w, w)) for w in _WORD.findall(lower) if w not in _EN_STOP]
     for run in _HAN_RUN.findall(lower):
-        tokens.extend(t for t in jieba.lcut_for_search(run) if t not in _ZH_STOP)
+        tokens.extend(_SAME.get(t, t) for t in jieba.lcut_for_search(run) if t not in _ZH_STOP)
     return tokens
 
 

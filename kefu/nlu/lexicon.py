@@ -70,8 +70,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "delivery_options": {
         "en": ("shipping option", "delivery option", "express", "shipping cost", "free shipping",
-               "shipping fee", "carrier"),
-        "zh": ("配送方式", "快递方式", "运费", "包邮", "加急", "顺丰"),
+               "shipping fee", "carrier", "postage", "delivery cost"),
+        "zh": ("配送方式", "快递方式", "运费", "邮费", "包邮", "加急", "顺丰"),
     },
     "check_refund_policy": {
         "en": ("refund policy", "return policy", "returns policy", "can i return", "return window"),
