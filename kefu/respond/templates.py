@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from kefu.nlu.option_terms import option_in
 from kefu.respond.phrases import CURRENCY, PHRASES, STATUS
-from kefu.types import Action, Decision, Grounding, Language, OrderView, Passage, Reply
+from kefu.types import Action, Decision, Grounding, Language, OrderLine, OrderView, Passage, Reply
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _MAX_ANSWER_CHARS = 420
@@ -79,15 +80,19 @@ def _order_text(order: OrderView, language: Language) -> str:
         ))
     if order.delivered_at:
         parts.append(p["delivered"].format(delivered_at=order.delivered_at))
-    items = ("、" if language == "zh" else ", ").join(_item(i.name_zh if language == "zh" and
-                                                            i.name_zh else i.name, i.options)
-                                                      for i in order.items)
+    items = ("、" if language == "zh" else ", ").join(_item(i, language) for i in order.items)
     parts.append(p["items"].format(items=items, total=money(order.total_cents, order.currency)))
     return ("" if language == "zh" else " ").join(parts)
 
 
-def _item(name: str, options: dict[str, str]) -> str:
-    return f"{name} ({', '.join(options.values())})" if options else name
+def _item(line: OrderLine, language: Language) -> str:
+    name = line.name_zh if language == "zh" and line.name_zh else line.name
+    if not line.options:
+        return name
+    values = ("，" if language == "zh" else ", ").join(
+        option_in(v, language) for v in line.options.values()
+    )
+    return f"{name}（{values}）" if language == "zh" else f"{name} ({values})"
 
 
 def _extract(passage: Passage) -> str:
