@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import KefuServer
+    from tests.processes import KefuServer
 
 pytestmark = pytest.mark.e2e
 

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.processes import kefu_serve, run_kefu
 
 
 def kefu(*args: str, data_dir: Path, stdin: str | None = None,
          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k != "KEFU_DATABASE_URL"}
-    full_env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "test", **(env or {})})
-    return subprocess.run([sys.executable, "-m", "kefu", *args], input=stdin, text=True,
-                          capture_output=True, env=full_env, timeout=300, check=False)
+    return run_kefu(*args, data_dir=data_dir, stdin=stdin, **(env or {}))
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +106,20 @@ def test_apikey_create_prints_a_key_once(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "kefu.sqlite3") as db:
         stored = db.execute("SELECT key_hash FROM api_keys").fetchone()[0]
     assert done.stdout.strip() not in stored
+
+
+def test_a_conversation_continues_after_the_server_restarts(demo_dir: Path) -> None:
+    email, order_id = _customer_with_order(demo_dir, "en", "shipped")
+    with kefu_serve(demo_dir) as server:
+        created = httpx.post(f"{server.base_url}/v1/conversations", json={}).json()
+        url = f"{server.base_url}/v1/conversations/{created['id']}"
+        auth = {"X-Conversation-Token": created["token"]}
+        first = httpx.post(f"{url}/messages", headers=auth,
+                           json={"text": f"Where is my order {order_id}?"}).json()
+        assert "email" in first["reply"]["text"]
+    with kefu_serve(demo_dir) as server:  # a new process: only the database remembers
+        url = f"{server.base_url}/v1/conversations/{created['id']}"
+        reply = httpx.post(f"{url}/messages", headers=auth, json={"text": email}).json()["reply"]
+        assert order_id in reply["text"] and "shipped" in reply["text"]
+        history = httpx.get(url, headers=auth).json()["messages"]
+        assert [m["seq"] for m in history] == [1, 2, 3, 4]
