@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
 from kefu.demo.catalog import PRODUCT_SPECS, SIZES, ProductSpec
@@ -34,6 +33,7 @@ from kefu.storage.models import (
     Product,
     Variant,
 )
+from kefu.storage.shop import replace_shop
 
 Row = dict[str, Any]
 
@@ -69,22 +69,6 @@ PRICED_AXES = frozenset(
         "type",
     }
 )
-
-# Deleted children first; conversations, messages, events and API keys are left alone.
-SHOP_MODELS: tuple[type[Base], ...] = (
-    Payment,
-    Fulfillment,
-    OrderItem,
-    Order,
-    PaymentMethod,
-    Address,
-    Variant,
-    Product,
-    Customer,
-    KnowledgeDocument,
-)
-SERIAL_TABLES = ("addresses", "order_items", "fulfillments", "payments")
-
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -127,13 +111,7 @@ def seed_demo(session: Session, seed: int = 7) -> DemoSummary:
     """Replace all shop data (catalogue, customers, orders, knowledge documents) with the demo
     shop for ``seed``. Runs in the caller's transaction; the caller commits."""
     shop = generate_demo_shop(seed)
-    for model in SHOP_MODELS:
-        session.execute(delete(model).execution_options(synchronize_session=False))
-    for model, rows in _inserts(shop):
-        if rows:
-            session.execute(insert(model), rows)
-    _sync_serial_sequences(session)
-    session.expire_all()
+    replace_shop(session, _inserts(shop), documents=True)
     return shop.summary()
 
 
@@ -165,19 +143,6 @@ def _inserts(shop: DemoShop) -> list[tuple[type[Base], list[Row]]]:
         (Payment, shop.payments),
         (KnowledgeDocument, shop.documents),
     ]
-
-
-def _sync_serial_sequences(session: Session) -> None:
-    """Explicit ids do not advance PostgreSQL's sequences; move them past the inserted rows."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in SERIAL_TABLES:
-        session.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT max(id) FROM {table}))"
-            )
-        )
 
 
 def _make_catalog(rng: random.Random, shop: DemoShop) -> list[tuple[Row, Row]]:

@@ -19,7 +19,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import String, delete, insert, select
+from sqlalchemy import String, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kefu.errors import ImportFailed
@@ -35,6 +35,7 @@ from kefu.storage.models import (
     Product,
     Variant,
 )
+from kefu.storage.shop import SHOP_MODELS, replace_shop
 
 USERS = "users.json"
 ORDERS = "orders.json"
@@ -64,20 +65,6 @@ MAX_CENTS = 2**63 - 1
 JsonObject = dict[str, Any]
 Row = dict[str, Any]
 T = TypeVar("T")
-
-# Shop tables, children first: the order they are emptied in (and, reversed, filled in).
-SHOP_MODELS: tuple[type[Base], ...] = (
-    Payment,
-    Fulfillment,
-    OrderItem,
-    Order,
-    PaymentMethod,
-    Address,
-    Variant,
-    Product,
-    Customer,
-)
-
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -144,12 +131,7 @@ def import_tau_retail(session: Session, directory: Path) -> ImportSummary:
 
 
 def _replace_shop(session: Session, rows: _Rows) -> None:
-    for model in SHOP_MODELS:
-        session.execute(delete(model))
-    for model, table_rows in rows.by_model.items():
-        if table_rows:
-            session.execute(insert(model), table_rows)
-    session.flush()
+    replace_shop(session, rows.by_model.items())
 
 
 # ---- reading files ----------------------------------------------------------------------
