@@ -125,7 +125,7 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "test"}
+    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kefu", "serve", "--port", str(port)], env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -153,7 +153,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        settings = Settings(data_dir=data_dir, env="test")
+        settings = Settings(data_dir=data_dir, env="dev")
         upgrade(settings.resolved_database_url)
         kefu = Kefu.from_settings(settings)
         with kefu.factory.begin() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -86,6 +87,9 @@ def serve(
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
+    if settings.uses_placeholder_secret:
+        typer.echo("kefu: warning: KEFU_SECRET_KEY is the development placeholder; set a random "
+                   "secret (and KEFU_ENV=prod) before serving real customers", err=True)
     typer.echo(f"kefu is serving {settings.shop_name} at http://{host}:{port}/")
     uvicorn.run("kefu.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
@@ -97,17 +101,28 @@ def chat(
 ) -> None:
     """Talk to the assistant in the terminal: one message per line; `quit` ends."""
     from kefu.service import Kefu
+    from kefu.storage.db import upgrade
 
-    kefu = Kefu.from_settings(_settings())
+    settings = _settings()
+    settings.ensure_data_dir()
+    upgrade(settings.resolved_database_url)
+    kefu = Kefu.from_settings(settings)
     kefu.warm()
     lang: Language | None = None if language is None else "zh" if language is Lang.zh else "en"
-    conv = kefu.conversations.create("cli", lang)
+    try:
+        conv = kefu.conversations.create("cli", lang)
+    except KefuError as exc:
+        kefu.close()
+        typer.echo(f"kefu: {exc}", err=True)
+        raise typer.Exit(1) from exc
     interactive = sys.stdin.isatty()
+    # Undecodable bytes reach the inbound guard (which refuses them) instead of ending the chat.
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
     try:
         while True:
             if interactive:
                 typer.echo("you> ", nl=False)
-            line = sys.stdin.readline()
+            line = lines.readline()
             if not line or line.strip().lower() in ("quit", "exit", "退出"):
                 break
             if not line.strip():

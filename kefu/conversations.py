@@ -8,19 +8,17 @@ race is refused with Conflict and writes nothing, so two server processes never 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kefu.errors import Conflict, NotFound, StorageUnavailable, Unauthorized
+from kefu.errors import Conflict, NotFound, Unauthorized
 from kefu.pipeline import Pipeline
 from kefu.security import new_token, same, token_hash
+from kefu.storage.db import storage_errors
 from kefu.storage.models import Conversation, Event, Message, utcnow
 from kefu.store.database import DatabaseStore
 from kefu.types import Language, State, TurnResult
@@ -52,15 +50,6 @@ class TurnOutcome:
     message: MessageView
     reply: MessageView
     status: str
-
-
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """Database trouble becomes StorageUnavailable (503 at the API edge)."""
-    try:
-        yield
-    except (OperationalError, InterfaceError, PoolTimeout) as exc:
-        raise StorageUnavailable("the database is unavailable; please retry shortly") from exc
 
 
 class Conversations:

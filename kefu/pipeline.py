@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kefu.dialogue.act import act
-from kefu.dialogue.policy import decide
+from kefu.dialogue.policy import decide, review
 from kefu.dialogue.tracker import track
 from kefu.guard import outbound
 from kefu.guard.inbound import screen
+from kefu.guard.outbound import named_orders
 from kefu.knowledge.base import Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.respond.base import Responder
@@ -47,8 +48,9 @@ class Pipeline:
         decision, grounding = act(
             decide(tracked, understanding), inbound, understanding, store, self.retriever
         )
+        decision = review(decision, grounding)
         reply = self.responder.respond(decision, grounding, inbound.language)
-        reply = outbound.check(reply, grounding, understanding.first("order_id"))
+        reply = outbound.check(reply, grounding, named_orders(understanding, decision))
         return TurnResult(inbound, understanding, decision, reply, _events(understanding, decision))
 
 

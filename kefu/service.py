@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kefu.apikeys import is_valid_api_key
-from kefu.conversations import Conversations, storage_errors
+from kefu.conversations import Conversations
 from kefu.knowledge.cache import KnowledgeCache
 from kefu.knowledge.tokenize import warm_up
 from kefu.nlu.entities import RegexEntityExtractor
@@ -21,7 +21,7 @@ from kefu.nlu.keywords import KeywordIntentRecognizer
 from kefu.pipeline import Pipeline
 from kefu.respond.templates import TemplateResponder
 from kefu.settings import Settings
-from kefu.storage.db import is_current, make_engine, make_sessionmaker
+from kefu.storage.db import is_current, make_engine, make_sessionmaker, storage_errors
 from kefu.storage.models import Product
 
 
@@ -66,22 +66,29 @@ class Kefu:
         with storage_errors():
             return is_valid_api_key(self.factory, self.settings.secret_key, key)
 
-    def catalog(self, limit: int) -> list[dict[str, Any]]:
+    def catalog(self, limit: int) -> list[ProductSummary]:
         with storage_errors(), self.factory() as session:
             products = session.scalars(
                 select(Product).order_by(Product.position, Product.id).limit(limit)
                 .options(selectinload(Product.variants))
             )
-            return [_product_card(p) for p in products]
+            return [_summary(p) for p in products]
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _product_card(p: Product) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ProductSummary:
+    id: str
+    name: str
+    name_zh: str | None
+    category: str | None
+    price_from_cents: int
+    in_stock: bool
+
+
+def _summary(p: Product) -> ProductSummary:
     prices = [v.price_cents for v in p.variants] or [0]
-    return {
-        "id": p.id, "name": p.name, "name_zh": p.name_zh, "category": p.category,
-        "price_from": min(prices) / 100, "currency": "USD",
-        "in_stock": any(v.available for v in p.variants),
-    }
+    return ProductSummary(p.id, p.name, p.name_zh, p.category, min(prices),
+                          any(v.available for v in p.variants))

@@ -17,8 +17,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="KEFU_", env_file=".env", extra="ignore")
 
-    env: Literal["dev", "test", "prod"] = Field(
-        "dev", description="dev allows the placeholder secret; prod refuses it."
+    env: Literal["dev", "prod"] = Field(
+        "dev", description="dev allows the placeholder secret (with a warning); prod refuses it."
     )
     data_dir: Path = Field(Path("./var"), description="Where the running product writes.")
     database_url: str | None = Field(
@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     shop_name: str = "Kefu Demo Shop"
+    currency: str = Field("USD", description="The currency of the catalogue's prices.")
     default_language: Literal["en", "zh"] = "en"
     max_message_chars: int = Field(2000, ge=1, description="Longer messages are refused (413).")
     public_widget: bool = Field(
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
                 "KEFU_ENV=prod (python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         return self
+
+    @property
+    def uses_placeholder_secret(self) -> bool:
+        return self.secret_key == PLACEHOLDER_SECRET
 
     @cached_property
     def resolved_database_url(self) -> str:

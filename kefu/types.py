@@ -11,6 +11,11 @@ from pydantic import BaseModel, Field
 Language = Literal["en", "zh"]
 
 
+def person_name(first: str, last: str, language: str) -> str:
+    """A name as its owner writes it: "王芳" (family name first, no space), "Noah Brown"."""
+    return f"{last}{first}" if language == "zh" else f"{first} {last}"
+
+
 @dataclass(frozen=True)
 class Inbound:
     """A customer's message after the inbound guard: normalised text and its language.
@@ -60,6 +65,7 @@ class State(BaseModel):
     slots: dict[str, str] = Field(default_factory=dict)
     turns: int = 0
     misunderstood: int = 0
+    identity_failures: int = 0
     handoff: bool = False
 
 
@@ -67,6 +73,7 @@ class Action(StrEnum):
     GREET = "greet"
     GOODBYE = "goodbye"
     THANKS = "thanks"
+    ACKNOWLEDGE = "acknowledge"
     ANSWER = "answer"  # from the shop's knowledge
     ORDER_STATUS = "order_status"
     ASK_IDENTITY = "ask_identity"
@@ -132,7 +139,6 @@ class Reply:
     text: str
     language: Language
     citations: tuple[str, ...] = ()
-    handoff: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ COMMAND_TIMEOUT_S = 600.0
 
 def kefu_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "test", **overrides})
+    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", **overrides})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 

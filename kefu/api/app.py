@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
 
 
 class BodyLimit:
-    """Refuses a request whose declared body is larger than ``max_bytes`` (413)."""
+    """Refuses a request body larger than ``max_bytes`` (413): at once when its Content-Length
+    says so, else as soon as the bytes received pass the limit (chunked uploads)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -67,4 +68,19 @@ class BodyLimit:
                 )
                 await response(scope, receive, send)
                 return
+            receive = self._counting(receive)
         await self.app(scope, receive, send)
+
+    def _counting(self, receive: Any) -> Any:
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise HTTPException(413, f"the request body is over {self.max_bytes} bytes")
+            return message
+
+        return limited

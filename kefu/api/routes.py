@@ -20,7 +20,7 @@ from kefu.api.schemas import (
     ProductCard,
     TurnOut,
 )
-from kefu.errors import Unauthorized
+from kefu.errors import StorageUnavailable, Unauthorized
 from kefu.web import STATIC_DIR
 
 v1 = APIRouter(prefix="/v1", responses={
@@ -103,7 +103,12 @@ def _frame(event: str, data: str) -> str:
 @v1.get("/catalog/products")
 def catalog(kefu: KefuDep, limit: Annotated[int, Query(ge=1, le=200)] = 24) -> CatalogOut:
     """Products for the storefront page."""
-    return CatalogOut(products=[ProductCard(**p) for p in kefu.catalog(limit)])
+    currency = kefu.settings.currency
+    return CatalogOut(products=[
+        ProductCard(id=p.id, name=p.name, name_zh=p.name_zh, category=p.category,
+                    price_from=p.price_from_cents / 100, currency=currency, in_stock=p.in_stock)
+        for p in kefu.catalog(limit)
+    ])
 
 
 @site.get("/healthz", tags=["ops"])
@@ -117,8 +122,6 @@ def readyz(kefu: KefuDep) -> dict[str, str]:
     """The database answers and its schema is in place."""
     checks = kefu.readiness()
     if checks["schema"] != "ok":
-        from kefu.errors import StorageUnavailable
-
         raise StorageUnavailable("the database schema is missing: run `kefu db upgrade`")
     return {"status": "ok", **checks}
 

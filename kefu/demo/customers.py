@@ -24,6 +24,7 @@ from kefu.demo.people import (
     ZH_SURNAMES,
     City,
 )
+from kefu.types import person_name
 
 Row = dict[str, Any]
 
@@ -124,9 +125,7 @@ def _zh_phone(rng: random.Random) -> str:
 
 
 def _full_name(row: Row) -> str:
-    if row["language"] == "zh":
-        return f"{row['last_name']}{row['first_name']}"
-    return f"{row['first_name']} {row['last_name']}"
+    return person_name(row["first_name"], row["last_name"], row["language"])
 
 
 def _add_addresses(rng: random.Random, draft: CustomerDraft, used: _Used) -> None:

@@ -13,6 +13,7 @@ from kefu.demo.customers import CustomerDraft
 
 Row = dict[str, Any]
 DAY = 24 * 60  # minutes
+CNY_PER_USD = 7  # the demo's fixed rate for orders charged in yuan
 
 # How often each status occurs (relative weights).
 STATUS_WEIGHTS: dict[str, int] = {
@@ -195,6 +196,14 @@ def _emit(rows: OrderRows, draft: OrderDraft, order_id: str, position: int) -> N
     _emit_payments(rows, draft, order_id)
 
 
+def price_in(usd_cents: int, currency: str) -> int:
+    """The catalogue's USD price in the order's currency: yuan at the demo's fixed rate of 7,
+    ending in .99 (a $89.99 keyboard is ¥629.99)."""
+    if currency != "CNY":
+        return usd_cents
+    return round(usd_cents * CNY_PER_USD / 100) * 100 - 1
+
+
 def _emit_items(rows: OrderRows, draft: OrderDraft, order_id: str) -> None:
     for position, (product, variant) in enumerate(draft.lines):
         rows.items.append(
@@ -205,7 +214,7 @@ def _emit_items(rows: OrderRows, draft: OrderDraft, order_id: str) -> None:
                 "product_id": product["id"],
                 "variant_id": variant["id"],
                 "name": product["name"],
-                "price_cents": variant["price_cents"],
+                "price_cents": price_in(int(variant["price_cents"]), draft.customer.currency),
                 "options": dict(variant["options"]),
             }
         )
@@ -228,7 +237,8 @@ def _emit_fulfillments(rows: OrderRows, draft: OrderDraft, order_id: str) -> Non
 
 
 def _emit_payments(rows: OrderRows, draft: OrderDraft, order_id: str) -> None:
-    total = sum(int(variant["price_cents"]) for _, variant in draft.lines)
+    currency = draft.customer.currency
+    total = sum(price_in(int(variant["price_cents"]), currency) for _, variant in draft.lines)
     kinds = [("payment", draft.timeline.created)]
     if draft.status in REFUNDED:
         kinds.append(("refund", draft.timeline.updated))

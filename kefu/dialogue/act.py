@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from kefu.dialogue.policy import after_clarify
 from kefu.knowledge.base import Retriever
 from kefu.knowledge.topics import rerank
 from kefu.store.base import StoreBackend
 from kefu.tools.orders import authenticate, order_for_customer
-from kefu.types import Action, Decision, Grounding, Inbound, State, Understanding
+from kefu.types import Action, Decision, Grounding, Inbound, Passage, State, Understanding
 
 # A question with a recognised knowledge intent takes the best passage that shares a term with
 # it; a message with no recognised intent needs a stronger lexical match to be answered at all.
 MIN_SCORE_OUT_OF_SCOPE = 3.0
+RECENT_ORDERS = 5
 
 
 def act(
@@ -27,27 +25,20 @@ def act(
     if decision.action is Action.ORDER_STATUS:
         return _order_status(decision.state, store)
     if decision.action is Action.ANSWER:
-        found = retriever.search(inbound.text, inbound.language, k=8)
-        passages = rerank(found, understanding.intent.name)[:3]
-        oos = understanding.intent.name == "out_of_scope"
-        if passages and passages[0].score >= (MIN_SCORE_OUT_OF_SCOPE if oos else 0.0):
-            return _settled(decision), Grounding(passages=tuple(passages))
-        return after_clarify(decision.state), Grounding()
-    if decision.action is Action.HANDOFF:
-        return Decision(Action.HANDOFF, decision.state.model_copy(update={"handoff": True})), (
-            Grounding()
-        )
-    if decision.action is Action.CLARIFY:
-        return after_clarify(decision.state), Grounding()
-    return _settled(decision), Grounding()
+        return decision, Grounding(passages=_passages(inbound, understanding, retriever))
+    return decision, Grounding()
 
 
-def _settled(decision: Decision) -> Decision:
-    return replace(decision, state=decision.state.model_copy(update={"misunderstood": 0}))
+def _passages(
+    inbound: Inbound, understanding: Understanding, retriever: Retriever
+) -> tuple[Passage, ...]:
+    intent = understanding.intent.name
+    found = rerank(retriever.search(inbound.text, inbound.language, k=8), intent)[:3]
+    floor = MIN_SCORE_OUT_OF_SCOPE if intent == "out_of_scope" else 0.0
+    return tuple(found) if found and found[0].score >= floor else ()
 
 
 def _order_status(state: State, store: StoreBackend) -> tuple[Decision, Grounding]:
-    state = state.model_copy(update={"misunderstood": 0})
     slots = state.slots
     if state.customer_id is None:
         customer = authenticate(
@@ -59,9 +50,10 @@ def _order_status(state: State, store: StoreBackend) -> tuple[Decision, Groundin
             action = Action.IDENTITY_FAILED if tried else Action.ASK_IDENTITY
             cleared = {k: v for k, v in slots.items() if k not in ("email", "zip")}
             return Decision(action, state.model_copy(update={"slots": cleared})), Grounding()
-        state = state.model_copy(
-            update={"customer_id": customer.id, "customer_name": customer.display_name}
-        )
+        state = state.model_copy(update={
+            "customer_id": customer.id, "customer_name": customer.display_name,
+            "identity_failures": 0,
+        })
     return _lookup(state, store)
 
 
@@ -71,13 +63,13 @@ def _lookup(state: State, store: StoreBackend) -> tuple[Decision, Grounding]:
     done = state.model_copy(update={"active_intent": None})
     if order_id:
         order = order_for_customer(store, state.customer_id, order_id)
-        if order is None:
-            slots = {k: v for k, v in state.slots.items() if k != "order_id"}
-            mine = tuple(store.recent_orders(state.customer_id, limit=5))
-            return Decision(Action.ORDER_NOT_FOUND, state.model_copy(update={"slots": slots}),
-                            order_id), Grounding(recent_orders=mine)
-        return Decision(Action.ORDER_STATUS, done, order_id), Grounding(order=order)
-    recent = store.recent_orders(state.customer_id, limit=5)
+        if order is not None:
+            return Decision(Action.ORDER_STATUS, done, order_id), Grounding(order=order)
+        slots = {k: v for k, v in state.slots.items() if k != "order_id"}
+        mine = tuple(store.recent_orders(state.customer_id, limit=RECENT_ORDERS))
+        return (Decision(Action.ORDER_NOT_FOUND, state.model_copy(update={"slots": slots}),
+                         order_id), Grounding(recent_orders=mine))
+    recent = store.recent_orders(state.customer_id, limit=RECENT_ORDERS)
     if len(recent) == 1:
         return Decision(Action.ORDER_STATUS, done, recent[0].order_id), Grounding(order=recent[0])
     return Decision(Action.ASK_ORDER, state), Grounding(recent_orders=tuple(recent))

@@ -1,23 +1,28 @@
-"""Decide: the next action from the intent, the entities and the conversation's state."""
+"""Decide: what to do with a turn, before the tools run and after they answered. Pure: no I/O."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kefu.nlu.lexicon import KNOWLEDGE_INTENTS, ORDER_INTENTS
-from kefu.types import Action, Decision, State, Understanding
+from kefu.types import Action, Decision, Grounding, State, Understanding
 
 MAX_MISUNDERSTOOD = 3
+MAX_IDENTITY_FAILURES = 3
 _INFO_KINDS = ("order_id", "email", "zip")
 _DIRECT = {
     "greeting": Action.GREET,
     "thanks": Action.THANKS,
     "goodbye": Action.GOODBYE,
+    "deny": Action.GOODBYE,  # "no" — most often to "anything else I can help with?"
+    "affirm": Action.ACKNOWLEDGE,
     "contact_human_agent": Action.HANDOFF,
     "complaint": Action.HANDOFF,
 }
 
 
 def decide(state: State, understanding: Understanding) -> Decision:
-    """What to do with this turn. Pure: no I/O, the tools run in the act stage."""
+    """The action this message asks for."""
     intent = understanding.intent.name
     gives_info = any(understanding.first(k) for k in _INFO_KINDS)
     if intent in ORDER_INTENTS or (gives_info and _continues_order_flow(state, intent)):
@@ -31,14 +36,32 @@ def decide(state: State, understanding: Understanding) -> Decision:
 
 def _continues_order_flow(state: State, intent: str) -> bool:
     """A bare email, zip or order number answers the order question, asked or not."""
-    return state.active_intent in ORDER_INTENTS or intent in {"out_of_scope", "affirm"}
+    return state.active_intent in ORDER_INTENTS or intent in {"out_of_scope", "affirm", "deny"}
 
 
-def after_clarify(state: State) -> Decision:
-    """Not understood again: ask once more, or hand off after too many misses in a row."""
-    missed = state.misunderstood + 1
-    if missed >= MAX_MISUNDERSTOOD:
-        return Decision(
-            Action.HANDOFF, state.model_copy(update={"misunderstood": 0, "handoff": True})
-        )
-    return Decision(Action.CLARIFY, state.model_copy(update={"misunderstood": missed}))
+def review(decision: Decision, grounding: Grounding) -> Decision:
+    """The action as it stands once the tools answered: an answer with nothing to ground it
+    becomes a clarifying question, and repeated misses or failed identity checks a handoff."""
+    state = decision.state
+    if decision.action is Action.ANSWER and not grounding.passages:
+        decision = replace(decision, action=Action.CLARIFY)
+    if decision.action is Action.CLARIFY:
+        missed = state.misunderstood + 1
+        if missed >= MAX_MISUNDERSTOOD:
+            return _handoff(state)
+        return replace(decision, state=state.model_copy(update={"misunderstood": missed}))
+    state = state.model_copy(update={"misunderstood": 0})
+    if decision.action is Action.IDENTITY_FAILED:
+        failures = state.identity_failures + 1
+        if failures >= MAX_IDENTITY_FAILURES:
+            return _handoff(state)
+        state = state.model_copy(update={"identity_failures": failures})
+    if decision.action is Action.HANDOFF:
+        return _handoff(state)
+    return replace(decision, state=state)
+
+
+def _handoff(state: State) -> Decision:
+    return Decision(Action.HANDOFF, state.model_copy(
+        update={"handoff": True, "misunderstood": 0, "identity_failures": 0}
+    ))

@@ -10,6 +10,7 @@ from kefu.nlu.language import detect_language
 from kefu.types import Inbound, Language
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def screen(text: str, *, max_chars: int, fallback: Language) -> Inbound:
@@ -17,6 +18,8 @@ def screen(text: str, *, max_chars: int, fallback: Language) -> Inbound:
 
     Raises InvalidInput for an empty message and MessageTooLong past ``max_chars``.
     """
+    if _SURROGATE.search(text):
+        raise InvalidInput("the message is not valid text (undecodable bytes)")
     original = _CONTROL.sub("", text).strip()
     cleaned = unicodedata.normalize("NFKC", original).strip()
     if not cleaned:

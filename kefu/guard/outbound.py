@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import re
 
-from kefu.types import Grounding, Reply
+from kefu.errors import RuntimeFailure
+from kefu.types import Decision, Grounding, Reply, Understanding
 
 _ORDER_ID = re.compile(r"#W\d{7}|KF\d{8}")
 
 
-def check(reply: Reply, grounding: Grounding, requested: str | None) -> Reply:
-    """Drop a reply naming an order that neither grounds it nor was named by the customer."""
-    allowed = {o.order_id for o in grounding.recent_orders}
+class OutboundViolation(RuntimeFailure):
+    """A reply tried to show data the customer may not see; the turn fails closed."""
+
+    code = "outbound_violation"
+
+
+def named_orders(understanding: Understanding, decision: Decision) -> set[str]:
+    """Order ids the customer wrote, this turn or earlier in the conversation."""
+    named = {e.value for e in understanding.entities if e.kind == "order_id"}
+    if decision.order_id:
+        named.add(decision.order_id)
+    return named
+
+
+def check(reply: Reply, grounding: Grounding, named: set[str]) -> Reply:
+    """The reply, if every order id in it grounds it or was named by the customer."""
+    allowed = {o.order_id for o in grounding.recent_orders} | named
     if grounding.order:
         allowed.add(grounding.order.order_id)
-    if requested:
-        allowed.add(requested)
     leaked = set(_ORDER_ID.findall(reply.text)) - allowed
     if leaked:
         raise OutboundViolation(f"reply names orders outside its grounding: {sorted(leaked)}")
     return reply
-
-
-class OutboundViolation(RuntimeError):
-    """A reply tried to show data the customer may not see; the turn fails closed."""

@@ -45,6 +45,8 @@ class KnowledgeCache:
         if not force and now - self._checked_at < self._every:
             return
         with self._lock, self._factory() as session:
+            if not force and now - self._checked_at < self._every:
+                return  # another thread refreshed while this one waited for the lock
             self._checked_at = now
             fingerprint = tuple(session.execute(
                 select(func.count(), func.max(KnowledgeDocument.updated_at),

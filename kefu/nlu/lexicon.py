@@ -120,4 +120,3 @@ KNOWLEDGE_INTENTS = frozenset(
     }
 )
 ORDER_INTENTS = frozenset({"track_order", "track_refund"})
-SMALL_TALK = frozenset({"greeting", "goodbye", "thanks", "affirm", "deny"})

@@ -8,11 +8,15 @@ PHRASES: dict[str, dict[str, str]] = {
                  "questions about shipping, returns, refunds, payment and more.",
         "greet_known": "Hello {name}! How can I help you today?",
         "thanks": "You're welcome! Is there anything else I can help with?",
+        "acknowledge": "Alright. What can I help you with? I can check an order or answer "
+                       "questions about shipping, returns, refunds and more.",
         "goodbye": "Thank you for shopping with {shop}. Goodbye!",
         "ask_identity": "I can look that up for you. First, please confirm who you are: tell me "
                         "the email address on your account, or your full name and zip code.",
         "identity_failed": "Sorry, I couldn't find an account with those details. Please check "
                            "the email address, or give your full name and zip code.",
+        "order_not_found_no_orders": "I couldn't find order {order_id} on your account, and "
+                                     "there are no other orders on it.",
         "ask_order": "Which order do you mean, {name}? Your recent orders are:\n{orders}\n"
                      "Please tell me the order number.",
         "no_orders": "I couldn't find any orders on your account, {name}.",
@@ -35,10 +39,13 @@ PHRASES: dict[str, dict[str, str]] = {
                  "退款、支付等问题。",
         "greet_known": "{name}，您好！请问有什么可以帮您？",
         "thanks": "不客气！还有什么可以帮您的吗？",
+        "acknowledge": "好的。请问有什么可以帮您？我可以查询订单，"
+                       "也可以解答配送、退货、退款等问题。",
         "goodbye": "感谢您光临{shop}，再见！",
         "ask_identity": "我可以帮您查询。请先验证您的身份：告诉我您账户的邮箱，"
                         "或者您的姓名和邮编。",
         "identity_failed": "抱歉，没有找到与这些信息匹配的账户。请核对邮箱，或提供您的姓名和邮编。",
+        "order_not_found_no_orders": "您的账户下没有找到订单 {order_id}，账户下也没有其他订单。",
         "ask_order": "{name}，请问是哪一个订单？您最近的订单有：\n{orders}\n请告诉我订单号。",
         "no_orders": "{name}，您的账户下没有找到订单。",
         "order_not_found": "您的账户下没有找到订单 {order_id}。请核对订单号；"

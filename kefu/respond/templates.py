@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kefu.nlu.option_terms import option_in
+from kefu.respond.option_terms import option_in
 from kefu.respond.phrases import CURRENCY, PHRASES, STATUS
 from kefu.types import Action, Decision, Grounding, Language, OrderLine, OrderView, Passage, Reply
 
@@ -31,21 +31,22 @@ class TemplateResponder:
             return Reply(text, language, citations=(f"{best.doc_id}#{best.section}",))
         if action in (Action.ASK_ORDER, Action.ORDER_NOT_FOUND):
             orders = "\n".join(_order_line(o, language) for o in grounding.recent_orders)
-            if action is Action.ASK_ORDER and not grounding.recent_orders:
-                return Reply(p["no_orders"].format(name=name), language)
-            key = "ask_order" if action is Action.ASK_ORDER else "order_not_found"
+            if not grounding.recent_orders:
+                key = "no_orders" if action is Action.ASK_ORDER else "order_not_found_no_orders"
+            else:
+                key = "ask_order" if action is Action.ASK_ORDER else "order_not_found"
             text = p[key].format(name=name, orders=orders, order_id=decision.order_id)
             return Reply(text, language)
         if action is Action.GREET and name:
             return Reply(p["greet_known"].format(name=name), language)
         key = _KEYS.get(action, "clarify")
-        return Reply(p[key].format(shop=self._shop, name=name), language,
-                     handoff=action is Action.HANDOFF)
+        return Reply(p[key].format(shop=self._shop, name=name), language)
 
 
 _KEYS = {
     Action.GREET: "greet",
     Action.THANKS: "thanks",
+    Action.ACKNOWLEDGE: "acknowledge",
     Action.GOODBYE: "goodbye",
     Action.ASK_IDENTITY: "ask_identity",
     Action.IDENTITY_FAILED: "identity_failed",

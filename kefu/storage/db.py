@@ -10,7 +10,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import StorageUnavailable
@@ -43,13 +44,13 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: committed when the block ends, rolled back on any error."""
+def storage_errors() -> Iterator[None]:
+    """Database trouble (down, locked past the busy timeout, pool exhausted) becomes
+    StorageUnavailable, which the API answers with 503."""
     try:
-        with factory.begin() as session:
-            yield session
-    except OperationalError as exc:
-        raise StorageUnavailable(f"the database is unavailable: {exc.orig}") from exc
+        yield
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        raise StorageUnavailable("the database is unavailable; please retry shortly") from exc
 
 
 def alembic_config(url: str) -> Config:

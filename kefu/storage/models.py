@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kefu.types import person_name
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -56,9 +58,7 @@ class Customer(Base):
 
     @property
     def full_name(self) -> str:
-        if self.language == "zh":
-            return f"{self.last_name}{self.first_name}"
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name, self.language)
 
     @property
     def default_address(self) -> Address | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from kefu.types import OrderView
+from kefu.types import OrderView, person_name
 
 
 @dataclass(frozen=True)
@@ -17,9 +17,7 @@ class CustomerRef:
 
     @property
     def display_name(self) -> str:
-        if self.language == "zh":
-            return f"{self.last_name}{self.first_name}"
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name, self.language)
 
     def name_forms(self) -> tuple[str, ...]:
         """How a customer may write their own name: "Noah Brown", "brown noah", "王芳"."""
@@ -30,7 +28,9 @@ class CustomerRef:
 class StoreBackend(Protocol):
     """Read access to a shop's customers and orders (writes arrive with the order actions)."""
 
-    def find_customer_by_email(self, email: str) -> CustomerRef | None: ...
+    def find_customers_by_email(self, email: str) -> list[CustomerRef]:
+        """Every customer with this email, compared without case or surrounding spaces."""
+        ...
 
     def find_customers_by_zip(self, zip_code: str) -> list[CustomerRef]: ...
 

@@ -18,11 +18,11 @@ class DatabaseStore:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def find_customer_by_email(self, email: str) -> CustomerRef | None:
-        row = self._session.scalars(
-            select(Customer).where(func.lower(Customer.email) == email.strip().lower()).limit(1)
-        ).first()
-        return _ref(row) if row else None
+    def find_customers_by_email(self, email: str) -> list[CustomerRef]:
+        rows = self._session.scalars(
+            select(Customer).where(func.lower(Customer.email) == email.strip().lower())
+        )
+        return [_ref(r) for r in rows]
 
     def find_customers_by_zip(self, zip_code: str) -> list[CustomerRef]:
         rows = self._session.scalars(

@@ -9,11 +9,14 @@ from kefu.types import OrderView
 def authenticate(
     store: StoreBackend, *, email: str | None, zip_code: str | None, text: str
 ) -> CustomerRef | None:
-    """The customer proved by an email, or by a zip code plus their full name in ``text``."""
+    """The customer proved by an email, or by a zip code plus their full name in ``text``.
+
+    Proof must point at exactly one customer: an email or name shared by several proves nobody.
+    """
     if email:
-        found = store.find_customer_by_email(email)
-        if found:
-            return found
+        by_email = store.find_customers_by_email(email)
+        if len(by_email) == 1:
+            return by_email[0]
     if zip_code:
         lowered = " ".join(text.lower().split())
         matches = [

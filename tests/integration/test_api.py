@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,10 +29,9 @@ def _client(settings: Settings, seed: bool = True) -> Iterator[tuple[TestClient,
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    url = f"sqlite:///{tmp_path / 'api.sqlite3'}"
-    upgrade(url)
-    return Settings(database_url=url, data_dir=tmp_path, max_message_chars=500)
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    """On SQLite and on PostgreSQL (db_url is migrated and empty)."""
+    return Settings(database_url=db_url, data_dir=tmp_path, max_message_chars=500)
 
 
 @pytest.fixture
@@ -133,6 +133,8 @@ def test_malformed_json_invalid_utf8_and_oversized_bodies(client: TestClient) ->
     res = client.post(url, headers=headers, content=b"x" * 300_000)
     assert res.status_code == 413 and res.json()["error"]["code"] == "too_large"
     assert "Traceback" not in res.text
+    chunked = client.post(url, headers=headers, content=iter([b"x" * 100_000] * 4))
+    assert chunked.status_code == 413 and chunked.json()["error"]["code"] == "too_large"
 
 
 def test_unknown_conversation_and_wrong_tokens(client: TestClient) -> None:
@@ -175,6 +177,27 @@ def test_database_down_is_503_with_a_message(tmp_path: Path) -> None:
         assert res.headers["Retry-After"] == "1"
         assert client.get("/readyz").status_code == 503
         assert client.get("/healthz").status_code == 200
+
+
+def test_a_locked_database_is_503_and_loses_nothing(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'locked.sqlite3'}"
+    upgrade(url)
+    locked = Settings(database_url=url, data_dir=tmp_path, db_busy_timeout_s=0.2)
+    for client, _ in _client(locked):
+        cid, auth = open_conversation(client)
+        holder = sqlite3.connect(tmp_path / "locked.sqlite3", timeout=0.1)
+        holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            res = client.post(f"/v1/conversations/{cid}/messages", headers=auth,
+                              json={"text": "hello"})
+            assert res.status_code == 503
+            assert res.json()["error"]["code"] == "storage_unavailable"
+        finally:
+            holder.rollback()
+            holder.close()
+        assert client.get(f"/v1/conversations/{cid}", headers=auth).json()["messages"] == []
+        res = client.post(f"/v1/conversations/{cid}/messages", headers=auth, json={"text": "hi"})
+        assert res.status_code == 200  # once the lock is gone, the same message goes through
 
 
 def test_missing_schema_is_not_ready(tmp_path: Path) -> None:

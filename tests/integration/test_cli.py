@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.processes import kefu_serve, run_kefu
+from tests.processes import kefu_env, kefu_serve, run_kefu
 
 
 def kefu(*args: str, data_dir: Path, stdin: str | None = None,
@@ -123,3 +124,16 @@ def test_a_conversation_continues_after_the_server_restarts(demo_dir: Path) -> N
         assert order_id in reply["text"] and "shipped" in reply["text"]
         history = httpx.get(url, headers=auth).json()["messages"]
         assert [m["seq"] for m in history] == [1, 2, 3, 4]
+
+
+def test_chat_on_a_fresh_data_dir_and_with_undecodable_bytes(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kefu", "chat"], cwd=tmp_path, env=kefu_env(tmp_path),
+        input=b"hello\n\xff\xfe broken\nthanks\n", capture_output=True, timeout=300, check=False,
+    )
+    out, err = done.stdout.decode(), done.stderr.decode()
+    assert done.returncode == 0, err
+    assert "Traceback" not in err
+    assert "not valid text" in err
+    replies = [line for line in out.splitlines() if line.startswith("kefu> ")]
+    assert len(replies) == 2 and "You're welcome" in replies[1]

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
+from kefu.conversations import Conversations
 from kefu.errors import Conflict, InvalidInput, MessageTooLong, NotFound
+from kefu.knowledge.base import Retriever
 from kefu.service import Kefu
 from kefu.settings import Settings
 from kefu.storage.models import Event, Message
+from kefu.types import Language, Passage
 from tests.shop import seed_small_shop
 
 
@@ -129,30 +133,74 @@ def test_turn_writes_messages_and_events(kefu: Kefu) -> None:
     assert sorted(kinds) == ["action", "conversation_created", "intent"]
 
 
+class MeetingRetriever:
+    """Holds each search until two turns have both read the conversation's state."""
+
+    def __init__(self, inner: Retriever) -> None:
+        self.inner = inner
+        self.barrier = threading.Barrier(2)
+
+    def search(self, query: str, language: Language, k: int = 3) -> list[Passage]:
+        self.barrier.wait(timeout=10)
+        return self.inner.search(query, language, k)
+
+
 def test_two_turns_at_once_one_is_refused_and_nothing_is_half_written(kefu: Kefu) -> None:
-    conv = kefu.conversations.create()
-    barrier = threading.Barrier(2)
-    pipeline_run = kefu.pipeline.run
-
-    def slow_run(*args, **kwargs):  # type: ignore[no-untyped-def]
-        result = pipeline_run(*args, **kwargs)
-        barrier.wait(timeout=10)  # both turns have read the same state before either writes
-        return result
-
-    object.__setattr__(kefu.pipeline, "run", slow_run)
+    pipeline = replace(kefu.pipeline, retriever=MeetingRetriever(kefu.knowledge))
+    conversations = Conversations(kefu.factory, pipeline, kefu.settings.secret_key)
+    conv = conversations.create()
     outcomes: list[object] = []
 
     def post(text: str) -> None:
         try:
-            outcomes.append(kefu.conversations.post(conv.id, text))
+            outcomes.append(conversations.post(conv.id, text))
         except Conflict as exc:
             outcomes.append(exc)
 
-    threads = [threading.Thread(target=post, args=(t,)) for t in ("hello", "thanks")]
+    questions = ("How long does delivery take?", "Is shipping free?")
+    threads = [threading.Thread(target=post, args=(q,)) for q in questions]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=30)
     assert sum(isinstance(o, Conflict) for o in outcomes) == 1
-    history = kefu.conversations.history(conv.id)
+    history = conversations.history(conv.id)
     assert [m.seq for m in history.messages] == [1, 2]
+    assert history.messages[0].text in questions
+
+
+def test_an_order_named_before_identification_and_not_theirs(kefu: Kefu) -> None:
+    conv = kefu.conversations.create()
+    say(kefu, conv.id, "where is KF00000004")
+    reply = say(kefu, conv.id, "noah@example.com")  # KF00000004 is Ivan's
+    assert "couldn't find order KF00000004 on your account" in reply
+    assert "KF00000001" in reply  # their own orders to choose from
+    reply = say(kefu, conv.id, "KF00000001")
+    assert "KF00000001 is shipped" in reply
+
+
+def test_no_and_yes_are_not_misunderstandings(kefu: Kefu) -> None:
+    conv = kefu.conversations.create()
+    assert "anything else" in say(kefu, conv.id, "thanks")
+    assert "Goodbye" in say(kefu, conv.id, "no")
+    assert "What can I help you with" in say(kefu, conv.id, "yes")
+    assert kefu.conversations.history(conv.id).status == "open"
+
+
+def test_a_shared_email_proves_nobody(kefu: Kefu) -> None:
+    from kefu.storage.models import Customer
+
+    with kefu.factory.begin() as session:
+        session.get(Customer, "ivan_li").email = "NOAH@example.com"  # type: ignore[union-attr]
+    conv = kefu.conversations.create()
+    reply = say(kefu, conv.id, "where is my order? noah@example.com")
+    assert "couldn't find an account" in reply
+
+
+def test_three_failed_identity_checks_hand_off(kefu: Kefu) -> None:
+    conv = kefu.conversations.create()
+    say(kefu, conv.id, "where is my order")
+    for guess in ("a@example.com", "b@example.com"):
+        assert "couldn't find an account" in say(kefu, conv.id, guess)
+    turn = kefu.conversations.post(conv.id, "c@example.com")
+    assert turn.status == "handoff"

@@ -315,3 +315,22 @@ def test_packaged_documents_cover_every_topic_in_both_languages():
         assert len(sections) >= (15 if doc.doc_type == "faq" else 3), doc.id
     assert "Kefu Demo Shop" in "".join(d.content for d in docs if d.language == "en")
     assert "客服示范商店" in "".join(d.content for d in docs if d.language == "zh")
+
+
+def test_orders_in_yuan_are_priced_in_yuan(session_factory: sessionmaker[Session]) -> None:
+    from kefu.demo.orders import price_in
+    from kefu.storage.models import OrderItem, Variant
+
+    with session_factory.begin() as session:
+        seed_demo(session)
+    with session_factory() as session:
+        rows = session.execute(
+            select(Order.currency, OrderItem.price_cents, Variant.price_cents)
+            .join(OrderItem, OrderItem.order_id == Order.id)
+            .join(Variant, Variant.id == OrderItem.variant_id)
+        ).all()
+    assert {currency for currency, _, _ in rows} == {"CNY", "USD"}
+    for currency, paid, listed in rows:
+        assert paid == price_in(listed, currency)
+        if currency == "CNY":
+            assert paid % 100 == 99 and 6 * listed < paid < 8 * listed

@@ -23,7 +23,7 @@ def kefu(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     data_dir = tmp_path_factory.mktemp("readme")
     from kefu.storage.db import upgrade
 
-    settings = Settings(data_dir=data_dir, env="test")
+    settings = Settings(data_dir=data_dir, env="dev")
     upgrade(settings.resolved_database_url)
     product = Kefu.from_settings(settings)
     with product.factory.begin() as session:

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import ImportFailed
-from kefu.storage.db import transaction
 from kefu.storage.models import (
     Address,
     ApiKey,
@@ -154,12 +153,12 @@ def counts(factory: sessionmaker[Session]) -> dict[str, int]:
 
 
 def do_import(factory: sessionmaker[Session], directory: Path) -> ImportSummary:
-    with transaction(factory) as session:
+    with factory.begin() as session:
         return import_tau_retail(session, directory)
 
 
 def do_export(factory: sessionmaker[Session], directory: Path) -> None:
-    with transaction(factory) as session:
+    with factory.begin() as session:
         export_tau_retail(session, directory)
 
 
@@ -260,7 +259,7 @@ def test_reimport_replaces_shop_data_and_keeps_the_rest(
     store = small_store()
     source = write_store(tmp_path / "in", store)
     do_import(session_factory, source)
-    with transaction(session_factory) as session:
+    with session_factory.begin() as session:
         session.add(Conversation(id="c1", token_hash="h", customer_id="ann_lee_1"))
         session.add(
             KnowledgeDocument(id="d1", title="t", language="en", content="x", content_hash="h")

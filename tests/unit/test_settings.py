@@ -51,7 +51,10 @@ def test_prod_refuses_the_placeholder_secret(monkeypatch: pytest.MonkeyPatch) ->
 def test_dev_accepts_the_placeholder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEFU_ENV", "dev")
     monkeypatch.delenv("KEFU_SECRET_KEY", raising=False)
-    assert Settings().secret_key == PLACEHOLDER_SECRET
+    assert Settings().uses_placeholder_secret
+    monkeypatch.setenv("KEFU_ENV", "test")
+    with pytest.raises(ValidationError):
+        Settings()  # only dev and prod exist
 
 
 def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:

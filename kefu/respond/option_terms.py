@@ -1,7 +1,7 @@
 """Chinese names of common product option values (colours, materials, connectivity…).
 
-Catalog options are stored in English; Chinese replies show these names, and the entity
-matcher of a later stage can read the same table the other way ("蓝色" → blue).
+Catalog options are stored in English; Chinese replies show these names. A bilingual entity
+matcher can read the same table the other way ("蓝色" → blue).
 """
 
 from __future__ import annotations
