@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from kefu.knowledge.base import Retriever
 from kefu.storage.models import (
     Address,
     Customer,
@@ -19,6 +21,7 @@ from kefu.storage.models import (
     Product,
     Variant,
 )
+from kefu.types import Language, Passage
 
 SHIPPING_EN = """# Shipping policy
 
@@ -84,3 +87,16 @@ def _order(session: Session, oid: str, cid: str, status: str, seq: int, *, shipp
         payments=[Payment(transaction_type="payment", amount_cents=8999,
                           payment_method_id=f"paypal_{cid}")],
     ))
+
+
+class MeetingRetriever:
+    """A Retriever that holds each search until two turns are searching at once: both have read
+    the conversation's state before either writes, so their race is certain, not timed."""
+
+    def __init__(self, inner: Retriever) -> None:
+        self.inner = inner
+        self.barrier = threading.Barrier(2)
+
+    def search(self, query: str, language: Language, k: int = 3) -> list[Passage]:
+        self.barrier.wait(timeout=10)
+        return self.inner.search(query, language, k)

@@ -1,7 +1,8 @@
 """Replacing a whole shop (catalogue, customers, orders) in one transaction.
 
-Used by the demo seeder and the store importers; conversations, messages, events and API keys
-are never touched.
+Used by the demo seeder and the store importers. Conversations, messages, events and API keys
+are kept, but every conversation forgets who it had authenticated: after a replacement the same
+customer id may be somebody else.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from kefu.storage.models import (
     Address,
     Base,
+    Conversation,
     Customer,
     Fulfillment,
     KnowledgeDocument,
@@ -57,7 +59,21 @@ def replace_shop(
         if table_rows:
             session.execute(insert(model), table_rows)
     _sync_serial_sequences(session)
+    _forget_authentications(session)
     session.expire_all()
+
+
+def _forget_authentications(session: Session) -> None:
+    authenticated = session.scalars(
+        select(Conversation).where(Conversation.customer_id.is_not(None))
+    )
+    for conv in authenticated:
+        state = {**conv.state, "customer_id": None, "customer_name": None}
+        session.execute(
+            update(Conversation).where(Conversation.id == conv.id).values(
+                customer_id=None, state=state, version=Conversation.version + 1
+            )
+        )
 
 
 def _sync_serial_sequences(session: Session) -> None:

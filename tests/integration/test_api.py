@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,10 +14,11 @@ from fastapi.testclient import TestClient
 
 from kefu.api.app import create_app
 from kefu.apikeys import create_api_key
+from kefu.conversations import Conversations
 from kefu.service import Kefu
 from kefu.settings import Settings
 from kefu.storage.db import upgrade
-from tests.shop import seed_small_shop
+from tests.shop import MeetingRetriever, seed_small_shop
 
 
 def _client(settings: Settings, seed: bool = True) -> Iterator[tuple[TestClient, Kefu]]:
@@ -225,3 +228,22 @@ def test_cors_for_shops_that_embed_the_widget(settings: Settings) -> None:
         res = client.options("/v1/conversations", headers={
             "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
         assert "access-control-allow-origin" not in res.headers
+
+
+def test_two_messages_at_once_one_gets_409_and_retries(api: tuple[TestClient, Kefu]) -> None:
+    client, kefu = api
+    pipeline = replace(kefu.pipeline, retriever=MeetingRetriever(kefu.knowledge))
+    kefu.conversations = Conversations(kefu.factory, pipeline, kefu.settings.secret_key)
+    cid, auth = open_conversation(client)
+    url = f"/v1/conversations/{cid}/messages"
+    questions = ["How long does delivery take?", "Is shipping free?"]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(
+            lambda q: client.post(url, headers=auth, json={"text": q}), questions))
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200, 409]
+    refused = next(r for r in results if r.status_code == 409)
+    assert refused.json()["error"]["code"] == "conflict"
+    assert refused.headers["Retry-After"] == "1"
+    assert [m["seq"] for m in client.get(f"/v1/conversations/{cid}",
+                                         headers=auth).json()["messages"]] == [1, 2]

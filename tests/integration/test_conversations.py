@@ -10,12 +10,10 @@ from sqlalchemy import func, select
 
 from kefu.conversations import Conversations
 from kefu.errors import Conflict, InvalidInput, MessageTooLong, NotFound
-from kefu.knowledge.base import Retriever
 from kefu.service import Kefu
 from kefu.settings import Settings
 from kefu.storage.models import Event, Message
-from kefu.types import Language, Passage
-from tests.shop import seed_small_shop
+from tests.shop import MeetingRetriever, seed_small_shop
 
 
 @pytest.fixture
@@ -133,18 +131,6 @@ def test_turn_writes_messages_and_events(kefu: Kefu) -> None:
     assert sorted(kinds) == ["action", "conversation_created", "intent"]
 
 
-class MeetingRetriever:
-    """Holds each search until two turns have both read the conversation's state."""
-
-    def __init__(self, inner: Retriever) -> None:
-        self.inner = inner
-        self.barrier = threading.Barrier(2)
-
-    def search(self, query: str, language: Language, k: int = 3) -> list[Passage]:
-        self.barrier.wait(timeout=10)
-        return self.inner.search(query, language, k)
-
-
 def test_two_turns_at_once_one_is_refused_and_nothing_is_half_written(kefu: Kefu) -> None:
     pipeline = replace(kefu.pipeline, retriever=MeetingRetriever(kefu.knowledge))
     conversations = Conversations(kefu.factory, pipeline, kefu.settings.secret_key)
@@ -204,3 +190,27 @@ def test_three_failed_identity_checks_hand_off(kefu: Kefu) -> None:
         assert "couldn't find an account" in say(kefu, conv.id, guess)
     turn = kefu.conversations.post(conv.id, "c@example.com")
     assert turn.status == "handoff"
+
+
+def test_replacing_the_shop_forgets_who_was_authenticated(kefu: Kefu) -> None:
+    from kefu.storage.models import Conversation
+    from kefu.storage.shop import replace_shop
+
+    conv = kefu.conversations.create()
+    assert "KF00000001" in say(kefu, conv.id, "where is KF00000001? noah@example.com")
+    with kefu.factory.begin() as session:
+        replace_shop(session, [])  # a store without Noah: his id could be anybody's now
+    with kefu.factory() as session:
+        stored = session.get(Conversation, conv.id)
+        assert stored is not None and stored.customer_id is None
+        assert stored.state["customer_id"] is None
+    reply = say(kefu, conv.id, "and KF00000002?")
+    assert "KF00000002 is" not in reply and "couldn't find an account" in reply
+
+
+def test_timestamps_are_utc_on_every_database(kefu: Kefu) -> None:
+    conv = kefu.conversations.create()
+    turn = kefu.conversations.post(conv.id, "hello")
+    assert turn.message.created_at.utcoffset() is not None
+    stored = kefu.conversations.history(conv.id).messages[0].created_at
+    assert stored.utcoffset() is not None and stored.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
