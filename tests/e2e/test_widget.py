@@ -54,6 +54,7 @@ def open_widget(page: Page, base_url: str) -> list[str]:
     """Loads the storefront and opens the chat; returns a list that collects page errors."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{base_url}/")
     expect(page.locator(".card[data-product-id]").first).to_be_visible()
     page.locator("#kefu-launcher").click()

@@ -99,6 +99,8 @@ def test_openapi_health_and_readiness(client: TestClient) -> None:
 def test_storefront_and_widget_assets_are_served(client: TestClient) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "widget.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "<script>" not in page.text and "<style>" not in page.text
     assert client.get("/static/widget.js").status_code == 200
     products = client.get("/v1/catalog/products?limit=5").json()["products"]
     assert products[0]["name"] == "Mechanical Keyboard" and products[0]["name_zh"] == "机械键盘"
