@@ -124,10 +124,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kefu", "serve", "--port", str(port)], env=env,
+        [sys.executable, "-m", "kefu", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -150,6 +151,7 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=60)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="kefu serve --workers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
@@ -169,7 +171,7 @@ def main() -> None:
                                           for _ in range(args.repeats)]),
         }
         port = free_port()
-        server = start_server(data_dir, port)
+        server = start_server(data_dir, port, args.workers)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
                 over_http(client)(convs[0])
@@ -188,7 +190,7 @@ def main() -> None:
 def report(results: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
     base = results["pipeline (baseline)"]["p50_ms"]
     print(f"command: python bench/turn.py --conversations {args.conversations} "
-          f"--repeats {args.repeats} --clients {args.clients}")
+          f"--repeats {args.repeats} --clients {args.clients} --workers {args.workers}")
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}; SQLite; {args.conversations * 4} turns a run, "
           f"medians of {args.repeats} runs")

@@ -80,13 +80,14 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
-    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help="Server processes.")] = None,
 ) -> None:
     """Serve the API, the storefront and the widget."""
     import uvicorn
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
     if settings.uses_placeholder_secret:
         typer.echo("kefu: warning: KEFU_SECRET_KEY is the development placeholder; set a random "
                    "secret (and KEFU_ENV=prod) before serving real customers", err=True)

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(1, ge=1, description="Server processes for `kefu serve`.")
     shop_name: str = "Kefu Demo Shop"
     currency: str = Field("USD", description="The currency of the catalogue's prices.")
     default_language: Literal["en", "zh"] = "en"
