@@ -1,0 +1,1 @@
+"""Training data: load, clean, split and augment labelled utterances (``kefu data …``)."""
