@@ -8,6 +8,7 @@ turns them into HTTP statuses.
     │   ├── NotFound               unknown conversation, order, customer…     404
     │   ├── Unauthorized           missing or wrong API key / token           401
     │   └── Conflict               another turn is running on the conversation 409
+    │                              (or a knowledge document id or text is taken)
     └── RuntimeFailure             kefu or something it depends on failed      (5xx)
         ├── StorageUnavailable     database down or locked too long            503
         └── ImportFailed           a store file could not be loaded

@@ -2,16 +2,20 @@
 
 The index is derived state: every server process builds its own from ``kb_documents`` and
 rebuilds it when the documents' fingerprint changes, so processes never contradict each other
-for longer than ``check_every_s``.
+for longer than ``check_every_s``. The fingerprint covers every row's id, language, content hash
+and update time, so any added, changed or removed document is seen, whatever the clocks of the
+machines that wrote it. While one search rebuilds the index, the others keep using the previous
+one until the new one is complete, so `kefu kb add` and `kefu kb remove` need no restart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.knowledge.bm25 import BM25Retriever, SourceDocument
@@ -48,10 +52,7 @@ class KnowledgeCache:
             if not force and now - self._checked_at < self._every:
                 return  # another thread refreshed while this one waited for the lock
             self._checked_at = now
-            fingerprint = tuple(session.execute(
-                select(func.count(), func.max(KnowledgeDocument.updated_at),
-                       func.max(KnowledgeDocument.content_hash))
-            ).one())
+            fingerprint = _fingerprint(session)
             if fingerprint == self._fingerprint:
                 return
             docs = [
@@ -60,3 +61,17 @@ class KnowledgeCache:
             ]
             self._retriever = BM25Retriever(docs)
             self._fingerprint = fingerprint
+
+
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    """What the index is built from, short of the content itself (a few short columns a row)."""
+    rows = session.execute(
+        select(KnowledgeDocument.id, KnowledgeDocument.language, KnowledgeDocument.content_hash,
+               KnowledgeDocument.updated_at).order_by(KnowledgeDocument.id)
+    )
+    digest = hashlib.sha256()
+    count = 0
+    for row in rows:
+        digest.update(repr(tuple(row)).encode("utf-8"))
+        count += 1
+    return count, digest.hexdigest()

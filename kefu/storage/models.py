@@ -283,16 +283,19 @@ class Event(Base):
 
 
 class KnowledgeDocument(Base):
-    """A policy or FAQ page of the shop, in one language; the retrieval index is built from it."""
+    """A page of the shop's knowledge (a policy, an FAQ, a product guide…) in one language, as
+    Markdown; the retrieval index is built from it. One row per ingested file (kefu.knowledge.
+    ingest); ``source`` is where it came from, None for the demo's pages."""
 
     __tablename__ = "kb_documents"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     language: Mapped[str] = mapped_column(String(8))
-    doc_type: Mapped[str] = mapped_column(String(20), default="policy")
+    doc_type: Mapped[str] = mapped_column(String(20), default="policy")  # policy|faq|product|page
     content: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of content
+    source: Mapped[str | None] = mapped_column(Text)  # the file's absolute path (or a URL)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
