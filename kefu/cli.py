@@ -1,4 +1,5 @@
-"""The ``kefu`` command (Typer): serve, chat, demo, db, store, apikey."""
+"""The ``kefu`` command (Typer): serve, chat, demo, db, store, apikey, data, train, eval, nlu,
+encoder."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import KefuError
+from kefu.knowledge.cli import kb_app
 from kefu.settings import Settings, get_settings
+from kefu.training.cli import data_app
+from kefu.training.nlu_cli import encoder_app, eval_app, nlu_app, train_app
 from kefu.types import Language
 
 
@@ -30,6 +34,12 @@ key_app = typer.Typer(help="API keys for server-to-server clients.", no_args_is_
 app.add_typer(db_app, name="db")
 app.add_typer(store_app, name="store")
 app.add_typer(key_app, name="apikey")
+app.add_typer(data_app, name="data")
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(nlu_app, name="nlu")
+app.add_typer(encoder_app, name="encoder")
+app.add_typer(kb_app, name="kb")
 
 
 def _settings() -> Settings:

@@ -16,6 +16,7 @@ from kefu.guard.inbound import screen
 from kefu.guard.outbound import named_orders
 from kefu.knowledge.base import Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
+from kefu.nlu.language import detect_script
 from kefu.respond.base import Responder
 from kefu.store.base import StoreBackend
 from kefu.types import Decision, Inbound, Language, State, TurnResult, Understanding
@@ -33,9 +34,10 @@ class Pipeline:
     default_language: Language = "en"
 
     def understand(self, inbound: Inbound) -> Understanding:
+        seen = self.recognizer.recognize(inbound.text, inbound.language)
         return Understanding(
-            self.recognizer.recognize(inbound.text, inbound.language),
-            self.extractor.extract(inbound.text),
+            seen.intent, self.extractor.extract(inbound.text), seen.sentiment,
+            detect_script(inbound.text), seen.alternatives,
         )
 
     def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
@@ -59,7 +61,11 @@ def _events(
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     intent = understanding.intent
     entities = [e.kind for e in understanding.entities]
+    feeling = understanding.sentiment
     return (
-        ("intent", {"intent": intent.name, "confidence": intent.confidence, "entities": entities}),
+        ("intent", {"intent": intent.name, "confidence": intent.confidence, "entities": entities,
+                    "script": understanding.script}),
+        ("sentiment", {"polarity": feeling.polarity, "score": feeling.score,
+                       "emotion": feeling.emotion, "confidence": feeling.confidence}),
         ("action", {"action": decision.action.value, "order_id": decision.order_id}),
     )

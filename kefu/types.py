@@ -33,7 +33,7 @@ class Inbound:
 class Entity:
     """A span of the message with its normalised value."""
 
-    kind: str  # order_id | email | zip
+    kind: str  # order_id email phone zip person money date quantity product option
     text: str
     start: int
     end: int
@@ -46,10 +46,37 @@ class Intent:
     confidence: float
 
 
+Polarity = Literal["negative", "neutral", "positive"]
+Script = Literal["en", "zh", "mixed", "unknown"]
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    """How the customer feels: polarity with a score in [-1, 1] (P(positive) - P(negative)),
+    and an emotion (angry, frustrated, neutral, satisfied) with its confidence."""
+
+    polarity: Polarity = "neutral"
+    score: float = 0.0
+    emotion: str = "neutral"
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What one encoder pass tells: the intent (with the runners-up) and the sentiment."""
+
+    intent: Intent
+    sentiment: Sentiment = Sentiment()
+    alternatives: tuple[Intent, ...] = ()
+
+
 @dataclass(frozen=True)
 class Understanding:
     intent: Intent
     entities: tuple[Entity, ...] = ()
+    sentiment: Sentiment = Sentiment()
+    script: Script = "unknown"  # the message's own language mix; the reply follows Inbound
+    alternatives: tuple[Intent, ...] = ()
 
     def first(self, kind: str) -> str | None:
         return next((e.value for e in self.entities if e.kind == kind), None)
@@ -90,6 +117,7 @@ class Decision:
     action: Action
     state: State
     order_id: str | None = None
+    empathy: bool = False  # the customer is upset: the reply acknowledges it first
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kefu.nlu.lexicon import KNOWLEDGE_INTENTS, ORDER_INTENTS
-from kefu.types import Action, Decision, Grounding, State, Understanding
+from kefu.types import Action, Decision, Grounding, Sentiment, State, Understanding
 
 MAX_MISUNDERSTOOD = 3
 MAX_IDENTITY_FAILURES = 3
+_UPSET = frozenset({"angry", "frustrated"})
 _INFO_KINDS = ("order_id", "email", "zip")
 _DIRECT = {
     "greeting": Action.GREET,
@@ -22,7 +23,16 @@ _DIRECT = {
 
 
 def decide(state: State, understanding: Understanding) -> Decision:
-    """The action this message asks for."""
+    """The action this message asks for, with the tone the customer's mood calls for."""
+    return replace(_action(state, understanding), empathy=upset(understanding.sentiment))
+
+
+def upset(feeling: Sentiment) -> bool:
+    """Angry or frustrated with some confidence, or clearly negative."""
+    return (feeling.emotion in _UPSET and feeling.confidence >= 0.5) or feeling.score <= -0.6
+
+
+def _action(state: State, understanding: Understanding) -> Decision:
     intent = understanding.intent.name
     gives_info = any(understanding.first(k) for k in _INFO_KINDS)
     if intent in ORDER_INTENTS or (gives_info and _continues_order_flow(state, intent)):

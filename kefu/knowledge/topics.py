@@ -25,6 +25,17 @@ INTENT_TOPICS: dict[str, frozenset[str]] = {
     "recover_password": frozenset({"account"}),
     "create_account": frozenset({"account"}),
     "delete_account": frozenset({"account"}),
+    "edit_account": frozenset({"account"}),
+    "switch_account": frozenset({"account"}),
+    "registration_problems": frozenset({"account"}),
+    "newsletter_subscription": frozenset({"account", "membership"}),
+    "check_cancellation_fee": frozenset({"refunds", "shipping"}),
+    "payment_issue": frozenset({"payment"}),
+    "check_invoice": frozenset({"payment"}),
+    "get_invoice": frozenset({"payment"}),
+    "change_shipping_address": frozenset({"shipping"}),
+    "set_up_shipping_address": frozenset({"shipping", "account"}),
+    "track_refund": frozenset({"refunds"}),
 }
 ON_TOPIC_BOOST = 2.5
 

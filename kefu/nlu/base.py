@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from kefu.types import Entity, Intent, Language
+from kefu.types import Entity, Language, Recognition
 
 
 class IntentRecognizer(Protocol):
-    """Names what the customer wants, with a confidence in [0, 1]."""
+    """Names what the customer wants, with a confidence in [0, 1], and how they feel."""
 
-    def recognize(self, text: str, language: Language) -> Intent: ...
+    def recognize(self, text: str, language: Language) -> Recognition: ...
 
 
 class EntityExtractor(Protocol):

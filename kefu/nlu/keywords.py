@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kefu.nlu.lexicon import CUES
-from kefu.types import Intent, Language
+from kefu.types import Intent, Language, Recognition
 
 _WORDY = re.compile(r"[a-z]")
 _CODES = re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+|#?w\d{7}|kf\d{8}|\d+")
@@ -25,7 +25,11 @@ class KeywordIntentRecognizer:
             for intent, by_lang in cues.items()
         }
 
-    def recognize(self, text: str, language: Language) -> Intent:
+    def recognize(self, text: str, language: Language) -> Recognition:
+        """The intent; the sentiment stays neutral (this recognizer has no model of it)."""
+        return Recognition(self.intent(text))
+
+    def intent(self, text: str) -> Intent:
         norm = f" {_CODES.sub(' ', text.lower())} "
         scores = {i: self._score(norm, cues) for i, cues in self._cues.items()}
         scores = {i: s for i, s in scores.items() if s > 0}

@@ -7,6 +7,8 @@ longer cue counts for more.
 
 from __future__ import annotations
 
+from kefu.nlu.taxonomy import INTENTS
+
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "greeting": {
         "en": ("hello", "hi ", "hi,", "hey", "good morning", "good evening", "good afternoon"),
@@ -111,12 +113,11 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Intents answered from the shop's knowledge (policies and FAQ) in this first version.
-KNOWLEDGE_INTENTS = frozenset(
-    {
-        "delivery_period", "delivery_options", "check_refund_policy", "check_payment_methods",
-        "warranty", "membership", "recover_password", "create_account", "delete_account",
-        "cancel_order", "return_item", "exchange_item", "get_refund",
-    }
-)
+# Intents answered from the shop's knowledge (policies, FAQ, catalog text) until the dialogue
+# issue gives them flows: every intent of the taxonomy but small talk, handoff and order look-ups
+# (and the keyword recognizer's own warranty and membership).
+KNOWLEDGE_INTENTS = frozenset(INTENTS) - {
+    "greeting", "goodbye", "thanks", "affirm", "deny", "contact_human_agent", "complaint",
+    "track_order", "track_refund", "out_of_scope",
+} | {"warranty", "membership"}
 ORDER_INTENTS = frozenset({"track_order", "track_refund"})

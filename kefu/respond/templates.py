@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from kefu.respond.option_terms import option_in
 from kefu.respond.phrases import CURRENCY, PHRASES, STATUS
@@ -19,6 +20,12 @@ class TemplateResponder:
         self._shop = shop_name
 
     def respond(self, decision: Decision, grounding: Grounding, language: Language) -> Reply:
+        reply = self._reply(decision, grounding, language)
+        if decision.empathy and decision.action not in _SMALL_TALK:
+            return replace(reply, text=PHRASES[language]["sorry"] + reply.text)
+        return reply
+
+    def _reply(self, decision: Decision, grounding: Grounding, language: Language) -> Reply:
         p = PHRASES[language]
         name = decision.state.customer_name or ""
         action = decision.action
@@ -43,6 +50,8 @@ class TemplateResponder:
         return Reply(p[key].format(shop=self._shop, name=name), language)
 
 
+_SMALL_TALK = frozenset({Action.GREET, Action.THANKS, Action.GOODBYE, Action.ACKNOWLEDGE,
+                         Action.HANDOFF})
 _KEYS = {
     Action.GREET: "greet",
     Action.THANKS: "thanks",

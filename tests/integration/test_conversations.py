@@ -128,7 +128,7 @@ def test_turn_writes_messages_and_events(kefu: Kefu) -> None:
     kefu.conversations.post(conv.id, "hello")
     with kefu.factory() as session:
         kinds = session.scalars(select(Event.kind).where(Event.conversation_id == conv.id)).all()
-    assert sorted(kinds) == ["action", "conversation_created", "intent"]
+    assert sorted(kinds) == ["action", "conversation_created", "intent", "sentiment"]
 
 
 def test_two_turns_at_once_one_is_refused_and_nothing_is_half_written(kefu: Kefu) -> None:

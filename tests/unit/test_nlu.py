@@ -71,12 +71,12 @@ def test_entities_chinese_postcode_and_no_false_zips_inside_longer_numbers() -> 
     ],
 )
 def test_intents(text: str, intent: str) -> None:
-    got = KeywordIntentRecognizer().recognize(text, detect_language(text))
+    got = KeywordIntentRecognizer().recognize(text, detect_language(text)).intent
     assert got.name == intent
     assert 0 < got.confidence <= 1
 
 
 def test_unknown_text_is_out_of_scope_with_zero_confidence() -> None:
-    got = KeywordIntentRecognizer().recognize("what is the capital of France", "en")
+    got = KeywordIntentRecognizer().recognize("what is the capital of France", "en").intent
     assert got.name == "out_of_scope"
     assert got.confidence == 0.0

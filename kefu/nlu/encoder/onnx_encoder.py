@@ -58,21 +58,18 @@ class OnnxE5Encoder:
         return l2_normalise(out)
 
     def _pooled(self, windows: list[list[int]]) -> np.ndarray:
-        """The mean of the final hidden states of each window, batched by similar length."""
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        """The mean of the final hidden states of each window. Windows are batched only with
+        windows of the same length: no padding, so that int8 activations (scaled per call)
+        see only real tokens and a text's vector barely depends on its batch."""
+        by_length: dict[int, list[int]] = {}
+        for i, ids in enumerate(windows):
+            by_length.setdefault(len(ids), []).append(i)
         pooled = np.zeros((len(windows), self.dim), dtype=np.float32)
-        start = 0
-        while start < len(order):
-            longest = len(windows[order[start]])
-            end = start
-            while end < len(order):
-                longest = max(longest, len(windows[order[end]]))
-                if (end - start + 1) * longest > _BATCH_TOKENS and end > start:
-                    break
-                end += 1
-            batch = [windows[i] for i in order[start:end]]
-            pooled[order[start:end]] = self._run(batch)
-            start = end
+        for length, members in by_length.items():
+            step = max(1, _BATCH_TOKENS // length)
+            for start in range(0, len(members), step):
+                chunk = members[start : start + step]
+                pooled[chunk] = self._run([windows[i] for i in chunk])
         return pooled
 
     def _run(self, batch: list[list[int]]) -> np.ndarray:
