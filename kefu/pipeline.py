@@ -14,7 +14,7 @@ from kefu.dialogue.tracker import track
 from kefu.guard import outbound
 from kefu.guard.inbound import screen
 from kefu.guard.outbound import named_orders
-from kefu.knowledge.base import Retriever
+from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.nlu.language import detect_script
 from kefu.respond.base import Responder
@@ -30,6 +30,7 @@ class Pipeline:
     extractor: EntityExtractor
     retriever: Retriever
     responder: Responder
+    products: ProductAnswerer | None = None
     max_message_chars: int = 2000
     default_language: Language = "en"
 
@@ -48,7 +49,8 @@ class Pipeline:
         understanding = self.understand(inbound)
         tracked = track(state, inbound, understanding)
         decision, grounding = act(
-            decide(tracked, understanding), inbound, understanding, store, self.retriever
+            decide(tracked, understanding), inbound, understanding, store, self.retriever,
+            self.products,
         )
         decision = review(decision, grounding)
         reply = self.responder.respond(decision, grounding, inbound.language)

@@ -16,6 +16,7 @@ from kefu.apikeys import is_valid_api_key
 from kefu.conversations import Conversations
 from kefu.knowledge.cache import KnowledgeCache
 from kefu.knowledge.tokenize import warm_up
+from kefu.knowledge.vector_cache import VectorCache
 from kefu.nlu.live_catalog import LiveCatalogExtractor
 from kefu.nlu.loader import load_recognizer
 from kefu.pipeline import Pipeline
@@ -40,13 +41,14 @@ class Kefu:
         settings.ensure_data_dir()
         engine = make_engine(settings.resolved_database_url, settings.db_busy_timeout_s)
         factory = make_sessionmaker(engine)
-        knowledge = KnowledgeCache(factory)
-        entities = LiveCatalogExtractor(factory)
+        knowledge = KnowledgeCache(factory, vectors=_vectors(settings))
+        entities = LiveCatalogExtractor(factory, currency=settings.currency)
         pipeline = Pipeline(
             recognizer=load_recognizer(settings),
             extractor=entities,
             retriever=knowledge,
             responder=TemplateResponder(settings.shop_name),
+            products=entities,
             max_message_chars=settings.max_message_chars,
             default_language=settings.default_language,
         )
@@ -80,6 +82,17 @@ class Kefu:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _vectors(settings: Settings) -> VectorCache | None:
+    if settings.retrieval == "bm25":
+        return None
+    from kefu.nlu.encoder import load_encoder
+    from kefu.nlu.encoder.onnx_build import BUILDER_VERSION
+
+    encoder = load_encoder(settings.encoder, settings.cache_dir, settings.encoder_threads)
+    namespace = f"e5-small-{settings.encoder}-b{BUILDER_VERSION}"
+    return VectorCache(encoder, settings.cache_dir.expanduser() / "vectors.sqlite3", namespace)
 
 
 @dataclass(frozen=True)

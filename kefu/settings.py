@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         "encoder", description="encoder: trained intent, sentiment and emotion heads; keywords: "
         "the cue-phrase recognizer (no model)."
     )
+    retrieval: Literal["hybrid", "bm25"] = Field(
+        "hybrid", description="hybrid: BM25 and the encoder's vectors fused; bm25: lexical only."
+    )
     nlu_model: Path | None = Field(
         None, description="An NLU artefact directory; default: the newest `kefu train nlu` "
         "wrote under data_dir/models/nlu, else the one kefu ships."

@@ -129,6 +129,14 @@ class Passage:
     section: str
     text: str
     score: float
+    language: str = ""
+    doc_type: str = ""  # policy | faq | page | product
+    lexical: float = 0.0  # the BM25 score behind it (0: no shared term)
+    semantic: float = 0.0  # the cosine of its vector with the question's (0: not compared)
+
+    @property
+    def citation(self) -> str:
+        return f"{self.doc_id}#{self.section}"
 
 
 @dataclass(frozen=True)
@@ -156,8 +164,18 @@ class OrderView:
 
 
 @dataclass(frozen=True)
+class ProductReply:
+    """An answer from the catalog's structure (product Q&A), with its sources."""
+
+    text: str
+    citations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Grounding:
     passages: tuple[Passage, ...] = ()
+    product: ProductReply | None = None
+    answer: str | None = None  # the sentences of passages[0] that answer the question
     order: OrderView | None = None
     recent_orders: tuple[OrderView, ...] = ()
 

@@ -76,3 +76,49 @@ def tau_dir() -> Path:
     if not (path / "orders.json").exists():
         pytest.skip(f"tau-bench retail data not found at {path} (../shared/data is absent)")
     return path
+
+
+@pytest.fixture(scope="session")
+def pgvector_server() -> Iterator[str]:
+    """A PostgreSQL 16 with pgvector for this test session, started from the PyPI package
+    ``pgserver`` in a temporary directory and deleted afterwards; yields the SQLAlchemy URL of
+    its ``postgres`` database (a Unix socket in that directory: no port is opened).
+
+    As root (CI), pgserver runs the server as a system user ``pgserver`` that it creates with
+    ``useradd`` on first use, because PostgreSQL refuses to run as root.
+    """
+    import tempfile
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+            warnings.simplefilter("ignore")
+            import pgserver
+    except ImportError:
+        pytest.skip("pgserver is not installed: `make install` (the dev extra) brings it")
+    from kefu.knowledge.pgvector import sqlalchemy_url
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = pgserver.get_server(tempfile.mkdtemp(prefix="kefu-pgvector-"),
+                                         cleanup_mode="delete")
+    except Exception as exc:
+        pytest.fail(f"pgserver could not start PostgreSQL: {exc!r}")
+    yield sqlalchemy_url(server.get_uri())
+    server.cleanup()
+
+
+@pytest.fixture
+def pgvector_url(pgvector_server: str) -> Iterator[str]:
+    """A fresh, empty database on the pgvector server; dropped after the test."""
+    from sqlalchemy.engine import make_url
+
+    name = f"kefu_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(pgvector_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(pgvector_server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()

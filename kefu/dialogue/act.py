@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from kefu.knowledge.base import Retriever
+from kefu.knowledge.base import ProductAnswerer, Retriever
+from kefu.knowledge.extractive import extract_answer
+from kefu.knowledge.relevance import query_language, semantic_floor
 from kefu.knowledge.topics import rerank
 from kefu.store.base import StoreBackend
 from kefu.tools.orders import authenticate, order_for_customer
-from kefu.types import Action, Decision, Grounding, Inbound, Passage, State, Understanding
+from kefu.types import (
+    Action,
+    Decision,
+    Grounding,
+    Inbound,
+    Passage,
+    ProductReply,
+    State,
+    Understanding,
+)
 
-# A question with a recognised knowledge intent takes the best passage that shares a term with
-# it; a message with no recognised intent needs a stronger lexical match to be answered at all.
-MIN_SCORE_OUT_OF_SCOPE = 3.0
+# A question with a recognised knowledge intent takes the best passage found; a message with no
+# recognised intent is answered only on stronger evidence: a good lexical match, or a cosine
+# above the retrieval's own floor for the language pair (kefu/knowledge/relevance.py).
+MIN_LEXICAL_OUT_OF_SCOPE = 3.0
+SEMANTIC_MARGIN_OUT_OF_SCOPE = 0.02
 RECENT_ORDERS = 5
+PRODUCT_INTENTS = frozenset({"product_question", "recommend_product", "place_order"})
 
 
 def act(
@@ -20,13 +34,31 @@ def act(
     understanding: Understanding,
     store: StoreBackend,
     retriever: Retriever,
+    products: ProductAnswerer | None = None,
 ) -> tuple[Decision, Grounding]:
     """The decision as carried out, with what the reply will be grounded on."""
     if decision.action is Action.ORDER_STATUS:
         return _order_status(decision.state, store)
     if decision.action is Action.ANSWER:
-        return decision, Grounding(passages=_passages(inbound, understanding, retriever))
+        product = _product(inbound, understanding, decision.state, products)
+        if product is not None:
+            return decision, Grounding(product=product)
+        found = _passages(inbound, understanding, retriever)
+        answer = extract_answer(inbound.text, found[0].text) if found else None
+        return decision, Grounding(passages=found, answer=answer)
     return decision, Grounding()
+
+
+def _product(inbound: Inbound, understanding: Understanding, state: State,
+             products: ProductAnswerer | None) -> ProductReply | None:
+    """A question about products (its intent says so, or it names one) answered from the
+    catalog; "this one" refers to the products of the conversation."""
+    named = understanding.first("product")
+    if products is None or not (named or understanding.intent.name in PRODUCT_INTENTS):
+        return None
+    recent = [p for p in state.slots.get("recent_products", "").split(",") if p]
+    return products.answer(inbound.text, inbound.language, named or state.slots.get("product"),
+                           context_products=recent)
 
 
 def _passages(
@@ -34,8 +66,17 @@ def _passages(
 ) -> tuple[Passage, ...]:
     intent = understanding.intent.name
     found = rerank(retriever.search(inbound.text, inbound.language, k=8), intent)[:3]
-    floor = MIN_SCORE_OUT_OF_SCOPE if intent == "out_of_scope" else 0.0
-    return tuple(found) if found and found[0].score >= floor else ()
+    if not found:  # the shop may have written this only in the other language
+        found = rerank(retriever.search(inbound.text, None, k=8), intent)[:3]
+    if intent == "out_of_scope" and found and not _strong(found[0], inbound.text):
+        return ()
+    return tuple(found)
+
+
+def _strong(passage: Passage, question: str) -> bool:
+    floor = semantic_floor(query_language(question), passage.language or "en")
+    return (passage.lexical >= MIN_LEXICAL_OUT_OF_SCOPE
+            or passage.semantic >= floor + SEMANTIC_MARGIN_OUT_OF_SCOPE)
 
 
 def _order_status(state: State, store: StoreBackend) -> tuple[Decision, Grounding]:

@@ -53,7 +53,7 @@ def review(decision: Decision, grounding: Grounding) -> Decision:
     """The action as it stands once the tools answered: an answer with nothing to ground it
     becomes a clarifying question, and repeated misses or failed identity checks a handoff."""
     state = decision.state
-    if decision.action is Action.ANSWER and not grounding.passages:
+    if decision.action is Action.ANSWER and not (grounding.passages or grounding.product):
         decision = replace(decision, action=Action.CLARIFY)
     if decision.action is Action.CLARIFY:
         missed = state.misunderstood + 1

@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kefu.knowledge.bm25 import BM25Retriever, SourceDocument
+from kefu.knowledge.bm25 import SourceDocument
+from kefu.knowledge.hybrid import HybridRetriever
+from kefu.knowledge.vector_cache import VectorCache
 from kefu.storage.models import KnowledgeDocument
-from kefu.types import Language, Passage
+from kefu.types import Passage
 
 
 class KnowledgeCache:
@@ -31,18 +33,22 @@ class KnowledgeCache:
         factory: sessionmaker[Session],
         check_every_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
+        vectors: VectorCache | None = None,
     ) -> None:
+        """Without ``vectors`` the index is lexical only (BM25)."""
         self._factory = factory
+        self._vectors = vectors
         self._every = check_every_s
         self._clock = clock
         self._lock = threading.Lock()
         self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = float("-inf")
-        self._retriever = BM25Retriever([])
+        self._retriever = HybridRetriever([], None)
 
-    def search(self, query: str, language: Language, k: int = 3) -> list[Passage]:
+    def search(self, query: str, language: str | None = None, k: int = 3, *,
+               doc_types: Collection[str] | None = None) -> list[Passage]:
         self.refresh()
-        return self._retriever.search(query, language, k)
+        return self._retriever.search(query, language, k, doc_types=doc_types)
 
     def refresh(self, force: bool = False) -> None:
         now = self._clock()
@@ -56,10 +62,10 @@ class KnowledgeCache:
             if fingerprint == self._fingerprint:
                 return
             docs = [
-                SourceDocument(d.id, d.language, d.content)
+                SourceDocument(d.id, d.language, d.content, d.doc_type or "page")
                 for d in session.scalars(select(KnowledgeDocument).order_by(KnowledgeDocument.id))
             ]
-            self._retriever = BM25Retriever(docs)
+            self._retriever = HybridRetriever(docs, self._vectors)
             self._fingerprint = fingerprint
 
 

@@ -179,3 +179,59 @@ def _fail(exc: KefuError) -> NoReturn:
     """A mistake in the command (exit 2) or a failure of kefu or the database (exit 1)."""
     typer.echo(f"kefu: {exc}", err=True)
     raise typer.Exit(2 if isinstance(exc, UserError) else 1) from exc
+
+
+class SearchMode(StrEnum):
+    hybrid = "hybrid"
+    bm25 = "bm25"
+    dense = "dense"
+
+
+@kb_app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="A question, in any language.")],
+    language: Annotated[str | None, typer.Option(
+        help="Only passages in this language (en, zh); default: every language.")] = None,
+    doc_type: Annotated[list[str] | None, typer.Option(
+        "--type", help="Only these kinds: policy, faq, page, product (repeatable).")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 5,
+    mode: Annotated[SearchMode, typer.Option(help="hybrid, bm25 or dense.")] = SearchMode.hybrid,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object, for scripts.")] = False,
+) -> None:
+    """What retrieval finds for a question: passages with scores, citations and the sentences
+    an answer without a language model would quote."""
+    from kefu.knowledge.bm25 import SourceDocument
+    from kefu.knowledge.extractive import extract_answer
+    from kefu.knowledge.hybrid import HybridRetriever
+    from kefu.service import _vectors
+    from kefu.settings import get_settings
+    from kefu.storage.db import storage_errors
+    from kefu.storage.models import KnowledgeDocument
+
+    factory, engine = _database()
+    try:
+        with storage_errors(), factory() as session:
+            docs = [SourceDocument(d.id, d.language, d.content, d.doc_type or "page")
+                    for d in session.query(KnowledgeDocument).order_by(KnowledgeDocument.id)]
+        settings = get_settings()
+        vectors = None if mode is SearchMode.bm25 else _vectors(
+            settings.model_copy(update={"retrieval": "hybrid"}))
+        found = HybridRetriever(docs, vectors, mode.value).search(
+            query, language, k, doc_types=doc_type or None)
+    except KefuError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    rows = [{"doc_id": p.doc_id, "title": p.title, "section": p.section, "citation": p.citation,
+             "language": p.language, "type": p.doc_type, "score": p.score,
+             "lexical": p.lexical, "semantic": p.semantic,
+             "answer": extract_answer(query, p.text), "text": p.text} for p in found]
+    if as_json:
+        typer.echo(json.dumps({"query": query, "mode": mode.value, "results": rows},
+                              ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        typer.echo("nothing found")
+    for i, r in enumerate(rows, 1):
+        typer.echo(f"{i}. {r['citation']} [{r['language']}, {r['type']}] score {r['score']} "
+                   f"(bm25 {r['lexical']}, cosine {r['semantic']})\n   {r['answer']}")

@@ -6,21 +6,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.knowledge.graph import ProductGraph
+from kefu.knowledge.product_qa import ProductQA
 from kefu.nlu.catalog_match import CatalogLexicon
 from kefu.nlu.entities import EntityRecognizer
 from kefu.storage.db import storage_errors
 from kefu.storage.models import Product, Variant
-from kefu.types import Entity
+from kefu.types import Entity, Language, ProductReply
 
 
 class LiveCatalogExtractor:
+    """Entities, and product questions answered from the catalog's graph (both rebuilt
+    together when the catalog changes)."""
+
     def __init__(self, factory: sessionmaker[Session], check_every_s: float = 30.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, currency: str = "USD") -> None:
+        self._currency = currency
+        self._qa: ProductQA | None = None
         self._factory = factory
         self._every = check_every_s
         self._clock = clock
@@ -43,8 +50,21 @@ class LiveCatalogExtractor:
             self._checked_at = now
             fingerprint = _fingerprint(session)
             if fingerprint != self._fingerprint:
-                self.recognizer.lexicon = CatalogLexicon.from_session(session)
+                lexicon = CatalogLexicon.from_session(session)
+                self._qa = ProductQA(ProductGraph.from_session(session, lexicon), lexicon,
+                                     self._currency)
+                self.recognizer.lexicon = lexicon
                 self._fingerprint = fingerprint
+
+    def answer(self, question: str, language: Language, context_product: str | None = None,
+               *, context_products: Sequence[str] = ()) -> ProductReply | None:
+        """A product question answered from the catalog, or None (no product identified)."""
+        self.refresh()
+        qa = self._qa
+        if qa is None:
+            return None
+        found = qa.answer(question, language, context_product, context_products=context_products)
+        return ProductReply(found.text, found.citations) if found else None
 
 
 def _fingerprint(session: Session) -> tuple[object, ...]:

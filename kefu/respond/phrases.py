@@ -28,6 +28,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "delivered": "It was delivered on {delivered_at}.",
         "items": "Items: {items}. Total: {total}.",
         "answer": "{text}\n\nSource: {source}",
+        "answer_other": "{text}\n\nSource (our Chinese page): {source}",
         "clarify": "Sorry, I didn't quite get that. I can check an order's status or answer "
                    "questions about shipping, returns, refunds, exchanges, warranty, payment, "
                    "your account and membership. Could you rephrase?",
@@ -57,6 +58,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "delivered": "已于 {delivered_at} 送达。",
         "items": "商品：{items}。合计：{total}。",
         "answer": "{text}\n\n来源：{source}",
+        "answer_other": "{text}\n\n来源（英文页面）：{source}",
         "clarify": "抱歉，我没有理解您的意思。我可以查询订单状态，或解答配送、退货、退款、换货、"
                    "保修、支付、账户和会员方面的问题。能换个说法吗？",
         "sorry": "非常抱歉给您带来不便，我会尽力帮您解决。",

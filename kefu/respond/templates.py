@@ -31,11 +31,15 @@ class TemplateResponder:
         action = decision.action
         if action is Action.ORDER_STATUS and grounding.order:
             return Reply(_order_text(grounding.order, language), language)
+        if action is Action.ANSWER and grounding.product:
+            return Reply(grounding.product.text, language, grounding.product.citations)
         if action is Action.ANSWER and grounding.passages:
             best = grounding.passages[0]
             source = f"{best.title} › {best.section}"
-            text = p["answer"].format(text=_extract(best), source=source)
-            return Reply(text, language, citations=(f"{best.doc_id}#{best.section}",))
+            other = bool(best.language) and best.language != language
+            said = grounding.answer or _extract(best)
+            text = p["answer_other" if other else "answer"].format(text=said, source=source)
+            return Reply(text, language, citations=(best.citation,))
         if action in (Action.ASK_ORDER, Action.ORDER_NOT_FOUND):
             orders = "\n".join(_order_line(o, language) for o in grounding.recent_orders)
             if not grounding.recent_orders:

@@ -240,6 +240,31 @@ def eval_sentiment(shared: SharedOpt = None, as_json: JsonOpt = False) -> None:
                                                              for k, v in result.items()))
 
 
+@eval_app.command("retrieval")
+def eval_retrieval(
+    mode: Annotated[str, typer.Option(
+        help="hybrid (BM25 and dense fused), bm25, dense, or all three.")] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Recall@1, recall@5 and MRR of knowledge retrieval on the project's questions about the
+    demo shop's pages (same-language and cross-language), for one mode or all three."""
+    from kefu.knowledge import evaluate as ev
+    from kefu.service import _vectors
+
+    if mode not in ev.EvalMode.__members__:
+        typer.echo(f"kefu: --mode must be one of {', '.join(ev.EvalMode)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    with _errors():
+        questions, sources = ev.load_questions(), ev.demo_sources()
+        modes = ev.modes_of(ev.EvalMode(mode))
+        vectors = (_vectors(settings.model_copy(update={"retrieval": "hybrid"}))
+                   if modes != ["bm25"] else None)
+        results = ev.evaluate_modes(modes, sources, vectors, questions)
+    typer.echo(json.dumps(ev.as_json(results)) if as_json
+               else ev.render(results, len(questions)))
+
+
 @nlu_app.command("parse")
 def nlu_parse(
     text: Annotated[str, typer.Argument(help="One customer message.")],

@@ -1,0 +1,1 @@
+"""The retrieval evaluation set (questions.jsonl), read by kefu.knowledge.evaluate."""
