@@ -153,3 +153,20 @@ def test_chinese_customer_asks_about_a_shipped_order(
 
     page.screenshot(path=str(tmp_path / "widget-zh.png"))
     assert errors == []
+
+
+@pytest.mark.parametrize("context", ["en-US"], indirect=True)
+def test_an_answer_shows_its_sources_under_it(
+    kefu_server: KefuServer, context: BrowserContext, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    errors = open_widget(page, kefu_server.base_url)
+    ask(page, "do you have the mechanical keyboard with clicky switches?", press_enter=True)
+    cites = page.locator(DONE).last.locator(".kefu-cite")
+    expect(cites.first).to_have_text(re.compile(r"^catalog:p\d+"))
+    ask(page, "How long does delivery take?", press_enter=True)
+    doc = page.locator(DONE).last.locator(".kefu-cite")
+    expect(doc.first).to_have_text(re.compile(r"^en/.+\.md#"))
+    expect(page.locator(".kefu-cite a, .kefu-msg img")).to_have_count(0)  # text, never links
+    page.screenshot(path=str(tmp_path / "widget-cites.png"))
+    assert errors == []

@@ -336,9 +336,21 @@
     return bubble;
   }
 
+  // The sources an answer is grounded on ("en/refunds.md#Where the money goes",
+  // "catalog:p1001/v123"), shown under it as plain text: never links, never fetched.
+  function addCitations(bubble, citations) {
+    if (!citations || !citations.length) return;
+    var box = el("div", { class: "kefu-cites" });
+    for (var i = 0; i < citations.length; i++) {
+      box.appendChild(el("span", { class: "kefu-cite", text: String(citations[i]) }));
+    }
+    bubble.appendChild(box);
+  }
+
   // Puts a stored Msg into a bubble: its complete text, seq, language and time.
   function fillBubble(bubble, msg) {
     bubble.textContent = msg.text || "";
+    addCitations(bubble, msg.citations);
     if (typeof msg.seq === "number") {
       bubble.setAttribute("data-seq", String(msg.seq));
       state.seqs[msg.seq] = true;
