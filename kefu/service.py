@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kefu.apikeys import is_valid_api_key
 from kefu.conversations import Conversations
-from kefu.knowledge.cache import KnowledgeCache
+from kefu.knowledge.base import Retriever
+from kefu.knowledge.bm25 import SourceDocument
+from kefu.knowledge.cache import Indexer, KnowledgeCache
 from kefu.knowledge.tokenize import warm_up
 from kefu.knowledge.vector_cache import VectorCache
 from kefu.nlu.live_catalog import LiveCatalogExtractor
@@ -41,7 +43,7 @@ class Kefu:
         settings.ensure_data_dir()
         engine = make_engine(settings.resolved_database_url, settings.db_busy_timeout_s)
         factory = make_sessionmaker(engine)
-        knowledge = KnowledgeCache(factory, vectors=_vectors(settings))
+        knowledge = KnowledgeCache(factory, vectors=_vectors(settings), index=_pg_index(settings))
         entities = LiveCatalogExtractor(factory, currency=settings.currency)
         pipeline = Pipeline(
             recognizer=load_recognizer(settings),
@@ -93,6 +95,24 @@ def _vectors(settings: Settings) -> VectorCache | None:
     encoder = load_encoder(settings.encoder, settings.cache_dir, settings.encoder_threads)
     namespace = f"e5-small-{settings.encoder}-b{BUILDER_VERSION}"
     return VectorCache(encoder, settings.cache_dir.expanduser() / "vectors.sqlite3", namespace)
+
+
+def _pg_index(settings: Settings) -> Indexer | None:
+    """The knowledge index in the shop's PostgreSQL with pgvector, synced from kb_documents
+    whenever they change (unchanged documents are skipped, removed ones pruned)."""
+    if not settings.vector_database_url:
+        return None
+    from kefu.knowledge.pgvector import PgVectorRetriever
+    from kefu.nlu.encoder import load_encoder
+
+    encoder = load_encoder(settings.encoder, settings.cache_dir, settings.encoder_threads)
+    pg = PgVectorRetriever(settings.vector_database_url, encoder)
+
+    def index(docs: list[SourceDocument]) -> Retriever:
+        pg.sync(docs, prune=True)
+        return pg
+
+    return index
 
 
 @dataclass(frozen=True)

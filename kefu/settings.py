@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     retrieval: Literal["hybrid", "bm25"] = Field(
         "hybrid", description="hybrid: BM25 and the encoder's vectors fused; bm25: lexical only."
     )
+    vector_database_url: str | None = Field(
+        None, description="A PostgreSQL with pgvector to keep the knowledge index in (hybrid "
+        "full-text + HNSW search there); default: the in-process index."
+    )
     nlu_model: Path | None = Field(
         None, description="An NLU artefact directory; default: the newest `kefu train nlu` "
         "wrote under data_dir/models/nlu, else the one kefu ships."

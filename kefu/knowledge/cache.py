@@ -18,11 +18,14 @@ from collections.abc import Callable, Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kefu.knowledge.base import Retriever
 from kefu.knowledge.bm25 import SourceDocument
 from kefu.knowledge.hybrid import HybridRetriever
 from kefu.knowledge.vector_cache import VectorCache
 from kefu.storage.models import KnowledgeDocument
 from kefu.types import Passage
+
+Indexer = Callable[[list[SourceDocument]], Retriever]
 
 
 class KnowledgeCache:
@@ -34,16 +37,20 @@ class KnowledgeCache:
         check_every_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
         vectors: VectorCache | None = None,
+        index: Indexer | None = None,
     ) -> None:
-        """Without ``vectors`` the index is lexical only (BM25)."""
+        """Without ``vectors`` the in-process index is lexical only (BM25). ``index`` replaces
+        the in-process index: it is given every document whenever they change and returns
+        the Retriever to search (e.g. PostgreSQL with pgvector, kept in sync)."""
         self._factory = factory
         self._vectors = vectors
+        self._index: Indexer = index or (lambda docs: HybridRetriever(docs, vectors))
         self._every = check_every_s
         self._clock = clock
         self._lock = threading.Lock()
         self._fingerprint: tuple[object, ...] | None = None
         self._checked_at = float("-inf")
-        self._retriever = HybridRetriever([], None)
+        self._retriever: Retriever = HybridRetriever([], None)
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
                doc_types: Collection[str] | None = None) -> list[Passage]:
@@ -65,7 +72,7 @@ class KnowledgeCache:
                 SourceDocument(d.id, d.language, d.content, d.doc_type or "page")
                 for d in session.scalars(select(KnowledgeDocument).order_by(KnowledgeDocument.id))
             ]
-            self._retriever = HybridRetriever(docs, self._vectors)
+            self._retriever = self._index(docs)
             self._fingerprint = fingerprint
 
 
