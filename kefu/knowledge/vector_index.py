@@ -20,7 +20,11 @@ import math
 from typing import Protocol, cast
 
 import numpy as np
-from usearch.index import Index
+
+# Load order matters: with usearch 2.26 loaded first, a later `import onnxruntime` (1.32) dies
+# with a segmentation fault in the same process (seen here); onnxruntime first is fine.
+import onnxruntime  # noqa: F401  isort: skip
+from usearch.index import Index  # isort: skip
 
 Hits = tuple[np.ndarray, np.ndarray]  # ids (int64) and cosine scores (float32), best first
 
