@@ -18,7 +18,8 @@ for a long Zipf tail; the first N chunks are the same at every size. It measures
     SYNTHETIC vectors drawn from a Gaussian fitted to the sample's real passage vectors;
     build times, memory, and hybrid query p50/p95 (question tokenised by kefu, BM25 top 50 and
     HNSW top 50 filtered to the question's language, fused as HybridRetriever fuses). The
-    baseline, up to --exact-max chunks, is HybridRetriever's dense step: numpy brute force.
+    baseline, up to --exact-max chunks, is ``ExactIndex`` (numpy brute force): HybridRetriever's
+    dense index below ``HNSW_FROM`` chunks, as ``HnswIndex`` is at and above it.
 (d) each size's peak RSS (its own process); texts kept as UTF-8 buffers with offsets.
 
 Query encoding (one question through the encoder) is reported apart: the synthetic vectors
@@ -295,14 +296,14 @@ Dense = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 class Searcher:
     """HybridRetriever's search over compact parts: language codes, the lexical index, a
-    dense search (HNSW, or the numpy brute force it uses today), the text store."""
+    dense search (its HnswIndex or ExactIndex), the text store."""
 
     def __init__(self, bm25: Any, langs: np.ndarray, texts: TextStore,
                  dense: Dense | None) -> None:
         from kefu.knowledge.hybrid import CANDIDATES, LEXICAL_WEIGHT
 
         self.bm25, self.langs, self.texts, self.dense = bm25, langs, texts, dense
-        self.masks = {g: langs == g for g in (0, 1)}  # cached, as HybridRetriever should
+        self.masks = {g: langs == g for g in (0, 1)}  # cached, as HybridRetriever caches them
         self.weights = {g: m.astype(np.float32) for g, m in self.masks.items()}
         self.vocab = bm25.vocab_dict
         self.k, self.weight = CANDIDATES, LEXICAL_WEIGHT
@@ -335,22 +336,15 @@ class Searcher:
         return [self.texts[i] for i in best], t1 - t0, t2 - t1
 
 
-def hnsw_dense(index: Any, k: int) -> Dense:
+def index_dense(index: Any, k: int) -> Dense:
+    """A VectorIndex's search, as HybridRetriever._semantic calls it."""
     return lambda q, mask: index.search(q, k, mask)
-
-
-def numpy_dense(matrix: np.ndarray, k: int) -> Dense:
-    def search(q: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        scores = np.where(mask, matrix @ q, -np.inf)  # as HybridRetriever._semantic
-        top = np.argpartition(-scores, k - 1)[:k]
-        return top, scores[top]
-    return search
 
 
 def run_search(args: argparse.Namespace) -> dict[str, Any]:
     from kefu.knowledge.bm25_compact import CompactBM25Builder
     from kefu.knowledge.tokenize import tokenize, warm_up
-    from kefu.knowledge.vector_index import HnswIndex
+    from kefu.knowledge.vector_index import ExactIndex, HnswIndex
 
     warm_up()
     size, out, vocab = args.size, {"size": args.size}, Vocabulary()
@@ -420,7 +414,7 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
     out["hnsw_mib"] = index.memory_bytes / 2**20
     out["rss_built_mib"] = rss_mib()
 
-    searcher = Searcher(bm25, lang_codes, texts, hnsw_dense(index, candidates()))
+    searcher = Searcher(bm25, lang_codes, texts, index_dense(index, candidates()))
     out["hnsw"], found = time_queries(searcher, queries, qvecs, args.repeats)
     out["peak_mib"] = rss_mib("VmHWM")
     truth, int8_truth = exact_top(model, size, qvecs, np.array([g for _, g in queries]),
@@ -431,10 +425,12 @@ def run_search(args: argparse.Namespace) -> dict[str, Any]:
     out["sweep"] = sweep(index, searcher, queries, qvecs, truth)
     if size <= args.exact_max:
         del index
-        matrix = np.vstack([v for _, v in model.batches(size)])
-        exact = Searcher(bm25, lang_codes, texts, numpy_dense(matrix, searcher.k))
+        flat = ExactIndex(DIM)
+        for start, vectors in model.batches(size):
+            flat.add(np.arange(start, start + len(vectors)), vectors)
+        exact = Searcher(bm25, lang_codes, texts, index_dense(flat, searcher.k))
         out["exact"], _ = time_queries(exact, queries, qvecs, args.repeats)
-        out["exact_mib"] = matrix.nbytes / 2**20
+        out["exact_mib"] = flat.memory_bytes / 2**20
     return out
 
 
@@ -644,10 +640,11 @@ def report(args: argparse.Namespace, encode: dict[str, Any], ingest: dict[int, d
         for r in s.get("sweep", []):
             print(f"{n:>9} HNSW alone at ef {r['ef']:>4}: p50 {r['p50_ms']:.2f} ms, p95 "
                   f"{r['p95_ms']:.2f} ms, r@10 {r['recall10']:.2f}, r@50 {r['recall50']:.2f}")
-    print("    numpy: HybridRetriever's dense step today (float32 matrix, every row); hnsw: "
-          "HnswIndex (M 16, ef 64/512, int8). r@k: HNSW's top k against the exact float32")
-    print("    top k of the same language; i8 r@10: exhaustive search of the int8 vectors (what "
-          "quantisation alone allows)")
+    print("    numpy: ExactIndex, HybridRetriever's index below HNSW_FROM chunks (float32, "
+          "every row); hnsw: HnswIndex, its index from HNSW_FROM")
+    print("    (M 16, ef 64/512, int8). r@k: HNSW's top k against the exact float32 top k of the "
+          "same language; i8 r@10: exhaustive")
+    print("    search of the int8 vectors (what quantisation alone allows)")
     print("\n(d) build and memory, MiB; RSS of each size's own process")
     print(f"{'chunks':>9}{'lex s':>7}{'hnsw s':>8}{'hnsw/s':>8}{'texts':>7}{'bm25':>7}"
           f"{'hnsw':>7}{'f32':>7}{'RSS':>7}{'peak':>7}")
@@ -668,7 +665,7 @@ def report(args: argparse.Namespace, encode: dict[str, Any], ingest: dict[int, d
         print(f"    lex s: generated words to tokens (looked up per word) and CompactBM25Builder; "
               f"the real tokenizer gives a chunk en {first['fidelity']['en']:+.1f}, "
               f"zh {first['fidelity']['zh']:+.1f} tokens more")
-        print(f"    vectors: {first['vectors']}; f32: the float32 matrix HybridRetriever "
+        print(f"    vectors: {first['vectors']}; f32: the float32 matrix ExactIndex "
               f"would hold; RSS: after building; process RSS at start "
               f"{first['rss_start_mib']:.0f} MiB (Python, numpy, jieba)")
 

@@ -1,9 +1,26 @@
 """Hybrid retrieval in process: BM25 (bm25s, jieba for Chinese) and dense vectors (the
 multilingual encoder) over the same chunks, fused by tuned weights.
 
-One lexical index and one vector matrix hold every language; filters (language, doc type) are
+One lexical index and one vector index hold every language; filters (language, doc type) are
 masks applied inside both searches, so a filtered search still ranks the whole index. Dense
 search is what finds a paraphrase with no shared word, and a Chinese question's English passage.
+
+The vector index is taken through the VectorIndex seam (kefu/knowledge/vector_index.py):
+``ExactIndex`` (float32, every row) below ``HNSW_FROM`` chunks, ``HnswIndex`` (usearch HNSW over
+int8) at and above it; ``hnsw_from`` overrides the threshold. The filter mask is the index's
+``allowed`` argument (none when it lets every chunk through, so HNSW walks its graph alone).
+Below the threshold the cosines are the plain dot products of the cached unit vectors, exactly
+the numbers the relevance floors were calibrated on; exact search costs about 8 ms a filtered
+query at 100k chunks on 2 cores (BENCHMARKS.md): ≈ 16 ms and 293 MiB at 200k, extrapolated. HNSW
+is sub-linear and about half the memory but approximate: recall@10 0.94 at 100k and 0.75 at 1M
+on synthetic vectors, and its cosines are those of int8 vectors (within 0.0011 of the exact ones
+on the demo pages), so a passage whose cosine sits at a floor, or two passages within about
+0.002 of each other, may come out differently. Forced onto the demo pages (``hnsw_from=1``), it
+changed the top passage in 18 of 1530 searches (the 153 evaluation questions, 5 filters, hybrid
+and dense) and hybrid recall@1 from 0.588 to 0.582. The lexical half is bm25s's own index at
+every size, which holds every token as a Python string (1.09 GiB peak indexing 100k chunks):
+this retriever as a whole has not been measured at a million chunks, only its parts
+(bench/retrieval_scale.py).
 
 Nothing relevant gives nothing: a candidate stays only with evidence that it is about the
 question (kefu/knowledge/relevance.py, the rule the PostgreSQL retriever applies too): a shared
@@ -33,11 +50,14 @@ from kefu.knowledge.chunking import Chunk, split_markdown
 from kefu.knowledge.relevance import encoder_text, is_evidence, query_language
 from kefu.knowledge.tokenize import tokenize
 from kefu.knowledge.vector_cache import VectorCache
+from kefu.knowledge.vector_index import ExactIndex, HnswIndex, VectorIndex
 from kefu.types import Passage
 
 Mode = Literal["hybrid", "bm25", "dense"]
 CANDIDATES = 50
 LEXICAL_WEIGHT = 0.01
+HNSW_FROM = 200_000  # chunks: below, the exact index; at and above, HNSW
+_MASKS_KEPT = 64
 
 
 @dataclass(frozen=True)
@@ -49,8 +69,11 @@ class IndexedChunk:
 
 class HybridRetriever:
     def __init__(self, documents: Iterable[SourceDocument], vectors: VectorCache | None,
-                 mode: Mode = "hybrid") -> None:
+                 mode: Mode = "hybrid", *, hnsw_from: int | None = None) -> None:
+        """``hnsw_from``: the number of chunks from which the dense index is ``HnswIndex``
+        rather than ``ExactIndex`` (default ``HNSW_FROM``)."""
         self.mode: Mode = mode if vectors is not None else "bm25"
+        self.hnsw_from = HNSW_FROM if hnsw_from is None else hnsw_from
         self.chunks = [
             IndexedChunk(c, d.language, getattr(d, "doc_type", "page"))
             for d in documents for c in split_markdown(d.doc_id, d.content)
@@ -64,8 +87,14 @@ class HybridRetriever:
         texts = [encoder_text(c.chunk) for c in self.chunks]  # the form the floors fit
         self._vocab = set(self._bm25.vocab_dict) if texts else set()
         self._vectors = vectors
-        self._matrix = (vectors.passages(texts) if vectors is not None and self.mode != "bm25"
-                        else np.zeros((len(texts), 0), dtype=np.float32))
+        self._masks: dict[tuple[str | None, frozenset[str] | None], np.ndarray] = {}
+        self.vector_index: VectorIndex | None = None  # none in bm25 mode
+        if vectors is not None and self.mode != "bm25":
+            matrix = vectors.passages(texts)
+            dim = matrix.shape[1]
+            self.vector_index = (HnswIndex(dim) if len(texts) >= self.hnsw_from
+                                 else ExactIndex(dim))
+            self.vector_index.add(np.arange(len(texts), dtype=np.int64), matrix)
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
                doc_types: Collection[str] | None = None) -> list[Passage]:
@@ -86,11 +115,19 @@ class HybridRetriever:
                 for i in best]
 
     def _mask(self, language: str | None, doc_types: Collection[str] | None) -> np.ndarray:
-        mask = np.ones(len(self.chunks), dtype=bool)
-        if language is not None:
-            mask &= self._languages == language
-        if doc_types is not None:
-            mask &= np.isin(self._types, list(doc_types))
+        """Which chunks the filters let through (kept per filter: read-only, shared)."""
+        key = (language, None if doc_types is None else frozenset(doc_types))
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = np.ones(len(self.chunks), dtype=bool)
+            if language is not None:
+                mask &= self._languages == language
+            if doc_types is not None:
+                mask &= np.isin(self._types, list(doc_types))
+            mask.flags.writeable = False
+            if len(self._masks) >= _MASKS_KEPT:
+                self._masks.clear()
+            self._masks[key] = mask
         return mask
 
     def _lexical(self, query: str, mask: np.ndarray) -> dict[int, float]:
@@ -103,12 +140,12 @@ class HybridRetriever:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if s > 0}
 
     def _semantic(self, query: str, mask: np.ndarray) -> dict[int, float]:
-        assert self._vectors is not None
+        assert self._vectors is not None and self.vector_index is not None
         q = self._vectors.encoder.encode([query], "query")[0]
-        scores = np.where(mask, self._matrix @ q, -np.inf)
         n = min(CANDIDATES, int(mask.sum()))
-        top = np.argpartition(-scores, n - 1)[:n]
-        return {int(i): float(scores[i]) for i in top if np.isfinite(scores[i])}
+        allowed = None if mask.all() else mask  # unfiltered: HNSW walks its graph alone
+        ids, scores = self.vector_index.search(q, n, allowed)
+        return {int(i): float(s) for i, s in zip(ids, scores, strict=True) if np.isfinite(s)}
 
     def _passage(self, i: int, score: float, lexical: float, semantic: float) -> Passage:
         c = self.chunks[i]

@@ -1,11 +1,17 @@
 """The vector-index seam (GUIDE §2): integer ids with vectors in, the nearest allowed ids out.
 
 ``ExactIndex`` keeps a float32 matrix and ranks every row: exact, 4·dim bytes a vector, and
-linear time (1.4 GiB at 1M chunks of 384 dims; 8 ms a filtered query at 100k on 2 cores). The
-default for a shop's own pages. ``HnswIndex`` is a usearch HNSW graph over int8 vectors: about
-half the memory and sub-linear search, at the cost of approximate results (recall@10 ≥ 0.95
-against exact on the conformance set; lower on large, hard sets: bench/retrieval_scale.py).
-Both score by cosine similarity, so a caller can swap one for the other.
+linear time (1.4 GiB at 1M chunks of 384 dims; 8 ms a filtered query at 100k on 2 cores). A
+vector already of unit length (the encoder's, within float32 rounding) is kept as it is, so its
+scores are the plain dot products, bit for bit. ``HnswIndex`` is a usearch HNSW graph over int8
+vectors: about half the memory and sub-linear search, at the cost of approximate results
+(recall@10 ≥ 0.95 against exact on the conformance set; lower on large, hard sets:
+bench/retrieval_scale.py) and of cosines computed on int8 vectors (within about 0.001 of the
+float32 ones on the demo shop's pages). Both score by cosine similarity, so a caller can swap
+one for the other.
+
+``HybridRetriever`` (kefu/knowledge/hybrid.py) takes its dense index through this seam: an
+``ExactIndex`` below ``HNSW_FROM`` chunks (200k), an ``HnswIndex`` at and above it.
 
 Filtering (``allowed``, a boolean mask indexed by id) is exact in both. usearch's Python API
 (2.26) takes no predicate, so ``HnswIndex`` searches wider and filters afterwards: it asks for
@@ -52,9 +58,18 @@ class VectorIndex(Protocol):
         ...
 
 
+_UNIT_TOLERANCE = 1e-6  # a float32 unit vector's norm is 1 within a few 1e-7
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length; a row already of unit length (within float32 rounding) is
+    kept as it is, so that its cosines are its plain dot products, bit for bit."""
     v = np.asarray(vectors, dtype=np.float32)
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-12)
+    norms = np.linalg.norm(v, axis=-1, keepdims=True)
+    near = np.abs(norms - 1.0) <= _UNIT_TOLERANCE
+    if near.all():
+        return v
+    return np.where(near, v, v / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 def _empty() -> Hits:
@@ -106,11 +121,11 @@ class ExactIndex:
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> Hits:
         if k <= 0 or not len(self._ids):
             return _empty()
-        ids, matrix = self._ids, self._matrix
-        if allowed is not None:
+        ids, scores = self._ids, self._matrix @ _unit(query)  # every row, then the filter:
+        if allowed is not None:  # no copy of the allowed rows, and the same bits either way
             keep = _allowed_of(ids, allowed)
-            ids, matrix = ids[keep], matrix[keep]
-        return _best(ids, matrix @ _unit(query), k)
+            ids, scores = ids[keep], scores[keep]
+        return _best(ids, scores, k)
 
     def __len__(self) -> int:
         return len(self._ids)
