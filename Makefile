@@ -9,17 +9,19 @@ STAMP  := $(VENV)/.installed
 help: ## list the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt scripts/install-llama.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	scripts/install-llama.sh $(BIN)/pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install kefu with its pinned dependencies (puts `kefu` in .venv/bin)
+install: $(STAMP) ## create .venv and install kefu with its pinned dependencies (builds llama.cpp once per machine)
 
 run: install ## set up the database and the demo shop, then serve http://127.0.0.1:8000
 	$(BIN)/kefu db upgrade
 	$(BIN)/kefu demo --if-empty
+	$(BIN)/kefu llm install
 	$(BIN)/kefu serve
 
 test: install ## every test: unit, integration (SQLite + PostgreSQL), API, browser end-to-end

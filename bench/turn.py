@@ -10,7 +10,8 @@ Builds a fresh demo shop in a temporary SQLite file, then runs the same scripted
 - HTTP: POST /v1/conversations/{id}/messages to a `kefu serve` process (one worker) on
   127.0.0.1, first one client with sequential requests, then --clients concurrent clients.
 
-Prints p50/p95 per turn and turns/s, the medians over --repeats runs.
+Prints p50/p95 per turn and turns/s, the medians over --repeats runs. Answers come from the
+templates (KEFU_LLM=none): bench/llm.py measures turns answered by the chat model.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev"}
+    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", "KEFU_LLM": "none"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "kefu", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
@@ -155,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
-        settings = Settings(data_dir=data_dir, env="dev")
+        settings = Settings(data_dir=data_dir, env="dev", llm="none")  # bench/llm.py: the LLM
         upgrade(settings.resolved_database_url)
         kefu = Kefu.from_settings(settings)
         with kefu.factory.begin() as session:

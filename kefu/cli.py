@@ -1,5 +1,5 @@
 """The ``kefu`` command (Typer): serve, chat, demo, db, store, apikey, data, train, eval, nlu,
-encoder."""
+encoder, kb, llm."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import KefuError
 from kefu.knowledge.cli import kb_app
+from kefu.llm.cli import llm_app
 from kefu.settings import Settings, get_settings
 from kefu.training.cli import data_app
 from kefu.training.nlu_cli import encoder_app, eval_app, nlu_app, train_app
@@ -40,6 +41,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(encoder_app, name="encoder")
 app.add_typer(kb_app, name="kb")
+app.add_typer(llm_app, name="llm")
 
 
 def _settings() -> Settings:

@@ -7,7 +7,9 @@ race is refused with Conflict and writes nothing, so two server processes never 
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,12 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import Conflict, NotFound, Unauthorized
-from kefu.pipeline import Pipeline
+from kefu.pipeline import Pipeline, Prepared
+from kefu.respond.base import Delta, Final, Reset
 from kefu.security import new_token, same, token_hash
 from kefu.storage.db import storage_errors
 from kefu.storage.models import Conversation, Event, Message, utcnow
 from kefu.store.database import DatabaseStore
-from kefu.types import Language, State, TurnResult
+from kefu.types import Language, Reply, State, TurnResult
 
 
 @dataclass(frozen=True)
@@ -90,18 +93,26 @@ class Conversations:
 
     def post(self, conversation_id: str, text: str) -> TurnOutcome:
         """Run one turn and persist it whole, or raise and persist nothing."""
-        with storage_errors():
-            with self._factory() as session:
-                conv = session.get(Conversation, conversation_id)
-                if conv is None:
-                    raise NotFound(f"no conversation {conversation_id}")
-                version, state = conv.version, State.model_validate(conv.state)
-                last_seq = session.scalar(
-                    select(func.coalesce(func.max(Message.seq), 0))
-                    .where(Message.conversation_id == conversation_id)
-                ) or 0
-                result = self._pipeline.run(text, state, DatabaseStore(session))
-            return self._commit(conversation_id, version, last_seq, result)
+        pending = self.start(conversation_id, text)
+        for _ in pending.events():
+            pass
+        assert pending.outcome is not None
+        return pending.outcome
+
+    def start(self, conversation_id: str, text: str) -> PendingTurn:
+        """Understand and ground a turn (errors such as NotFound raise here); its reply is
+        made, streamed and persisted by ``PendingTurn.events``."""
+        with storage_errors(), self._factory() as session:
+            conv = session.get(Conversation, conversation_id)
+            if conv is None:
+                raise NotFound(f"no conversation {conversation_id}")
+            version, state = conv.version, State.model_validate(conv.state)
+            last_seq = session.scalar(
+                select(func.coalesce(func.max(Message.seq), 0))
+                .where(Message.conversation_id == conversation_id)
+            ) or 0
+            prepared = self._pipeline.prepare(text, state, DatabaseStore(session))
+        return PendingTurn(self, conversation_id, version, last_seq, prepared)
 
     def _commit(self, conv_id: str, version: int, last_seq: int, result: TurnResult) -> TurnOutcome:
         state = result.decision.state
@@ -133,6 +144,48 @@ class Conversations:
         except IntegrityError as exc:
             raise Conflict(_BUSY) from exc
         return TurnOutcome(_view(user), _view(reply), status)
+
+
+class PendingTurn:
+    """A turn whose reply is being made. ``events`` yields ``("message", MessageView)`` (the
+    customer's message as it will be stored), then ``("delta", str)`` pieces and ``("reset",
+    "")`` when a shown part is withdrawn, and ``("done", MessageView)`` once the turn is
+    persisted. Setting ``cancel`` (the customer left) stops the generation; the turn is still
+    persisted, with what was verified so far or the template answer, so the history is whole."""
+
+    def __init__(self, owner: Conversations, conv_id: str, version: int, last_seq: int,
+                 prepared: Prepared) -> None:
+        self._owner = owner
+        self._conv_id = conv_id
+        self._version = version
+        self._last_seq = last_seq
+        self.prepared = prepared
+        self.outcome: TurnOutcome | None = None
+
+    def preview(self) -> MessageView:
+        inbound = self.prepared.inbound
+        intent = self.prepared.understanding.intent
+        return MessageView(self._last_seq + 1, "user", inbound.original, inbound.language,
+                           intent.name, intent.confidence, utcnow())
+
+    def events(self, cancel: threading.Event | None = None
+               ) -> Iterator[tuple[str, MessageView | str]]:
+        pipeline = self._owner._pipeline
+        yield "message", self.preview()
+        final: Reply | None = None
+        for event in pipeline.reply_stream(self.prepared, cancel):
+            if isinstance(event, Delta):
+                yield "delta", event.text
+            elif isinstance(event, Reset):
+                yield "reset", ""
+            elif isinstance(event, Final):
+                final = event.reply
+        assert final is not None, "a responder must end with a Final reply"
+        result = pipeline.finish(self.prepared, final)
+        with storage_errors():
+            self.outcome = self._owner._commit(self._conv_id, self._version, self._last_seq,
+                                               result)
+        yield "done", self.outcome.reply
 
 
 _BUSY = "another message of this conversation is being answered; send yours again in a moment"

@@ -6,7 +6,10 @@ Persisting and emitting is the caller's (kefu.conversations), in one transaction
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from kefu.dialogue.act import act
 from kefu.dialogue.policy import decide, review
@@ -17,9 +20,34 @@ from kefu.guard.outbound import named_orders
 from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.nlu.language import detect_script
-from kefu.respond.base import Responder
+from kefu.respond.base import Final, ReplyEvent, Responder
 from kefu.store.base import StoreBackend
-from kefu.types import Decision, Inbound, Language, State, TurnResult, Understanding
+from kefu.types import (
+    Decision,
+    Grounding,
+    Inbound,
+    Language,
+    Reply,
+    State,
+    TurnResult,
+    Understanding,
+)
+
+
+class Refiner(Protocol):
+    """Second opinion on a low-confidence understanding (kefu.llm.extract)."""
+
+    def refine(self, text: str, understanding: Understanding) -> Understanding: ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A turn up to the reply: what the reply is made from."""
+
+    inbound: Inbound
+    understanding: Understanding
+    decision: Decision
+    grounding: Grounding
 
 
 @dataclass(frozen=True)
@@ -33,15 +61,20 @@ class Pipeline:
     products: ProductAnswerer | None = None
     max_message_chars: int = 2000
     default_language: Language = "en"
+    refiner: Refiner | None = None
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
-        return Understanding(
+        understanding = Understanding(
             seen.intent, self.extractor.extract(inbound.text), seen.sentiment,
             detect_script(inbound.text), seen.alternatives,
         )
+        if self.refiner is not None:
+            understanding = self.refiner.refine(inbound.text, understanding)
+        return understanding
 
-    def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
+    def prepare(self, text: str, state: State, store: StoreBackend) -> Prepared:
+        """Everything before the reply: the stages that read the store."""
         inbound = screen(
             text, max_chars=self.max_message_chars,
             fallback=state.language or self.default_language,
@@ -52,22 +85,40 @@ class Pipeline:
             decide(tracked, understanding), inbound, understanding, store, self.retriever,
             self.products,
         )
-        decision = review(decision, grounding)
-        reply = self.responder.respond(decision, grounding, inbound.language)
-        reply = outbound.check(reply, grounding, named_orders(understanding, decision))
-        return TurnResult(inbound, understanding, decision, reply, _events(understanding, decision))
+        return Prepared(inbound, understanding, review(decision, grounding), grounding)
+
+    def reply_stream(self, turn: Prepared,
+                     cancel: threading.Event | None = None) -> Iterator[ReplyEvent]:
+        """The reply as it is made; needs no store (a generated answer may take seconds)."""
+        return self.responder.stream(turn.decision, turn.grounding, turn.inbound.language,
+                                     question=turn.inbound.text, cancel=cancel)
+
+    def finish(self, turn: Prepared, reply: Reply) -> TurnResult:
+        """The turn with its reply, through the outbound guard."""
+        reply = outbound.check(reply, turn.grounding,
+                               named_orders(turn.understanding, turn.decision))
+        return TurnResult(turn.inbound, turn.understanding, turn.decision, reply,
+                          _events(turn.understanding, turn.decision, reply))
+
+    def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
+        turn = self.prepare(text, state, store)
+        reply = next(e.reply for e in self.reply_stream(turn) if isinstance(e, Final))
+        return self.finish(turn, reply)
 
 
 def _events(
-    understanding: Understanding, decision: Decision
+    understanding: Understanding, decision: Decision, reply: Reply
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     intent = understanding.intent
     entities = [e.kind for e in understanding.entities]
     feeling = understanding.sentiment
-    return (
+    events: list[tuple[str, dict[str, object]]] = [
         ("intent", {"intent": intent.name, "confidence": intent.confidence, "entities": entities,
                     "script": understanding.script}),
         ("sentiment", {"polarity": feeling.polarity, "score": feeling.score,
                        "emotion": feeling.emotion, "confidence": feeling.confidence}),
         ("action", {"action": decision.action.value, "order_id": decision.order_id}),
-    )
+    ]
+    if reply.generation:
+        events.append(("generation", dict(reply.generation)))
+    return tuple(events)

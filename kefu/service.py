@@ -6,6 +6,7 @@ processes can serve the same shop.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,12 @@ from kefu.knowledge.bm25 import SourceDocument
 from kefu.knowledge.cache import Indexer, KnowledgeCache
 from kefu.knowledge.tokenize import warm_up
 from kefu.knowledge.vector_cache import VectorCache
+from kefu.llm.base import ChatModel, ModelUnavailable
+from kefu.llm.breaker import CircuitBreaker
 from kefu.nlu.live_catalog import LiveCatalogExtractor
 from kefu.nlu.loader import load_recognizer
 from kefu.pipeline import Pipeline
+from kefu.respond.base import Responder
 from kefu.respond.templates import TemplateResponder
 from kefu.settings import Settings
 from kefu.storage.db import is_current, make_engine, make_sessionmaker, storage_errors
@@ -37,6 +41,7 @@ class Kefu:
     entities: LiveCatalogExtractor
     pipeline: Pipeline
     conversations: Conversations
+    llm: ChatModel | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Kefu:
@@ -45,17 +50,31 @@ class Kefu:
         factory = make_sessionmaker(engine)
         knowledge = KnowledgeCache(factory, vectors=_vectors(settings), index=_pg_index(settings))
         entities = LiveCatalogExtractor(factory, currency=settings.currency)
+        llm = chat_model(settings)
+        breaker = CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_reset_s)
+        templates = TemplateResponder(settings.shop_name)
+        responder: Responder = templates
+        refiner = None
+        if llm is not None:
+            from kefu.llm.extract import LlmRefiner
+            from kefu.llm.responder import LlmResponder
+
+            responder = LlmResponder(llm, templates, settings.shop_name, breaker=breaker,
+                                     max_tokens=settings.llm_max_tokens)
+            if settings.llm_nlu_below > 0:
+                refiner = LlmRefiner(llm, breaker, below=settings.llm_nlu_below)
         pipeline = Pipeline(
             recognizer=load_recognizer(settings),
             extractor=entities,
             retriever=knowledge,
-            responder=TemplateResponder(settings.shop_name),
+            responder=responder,
             products=entities,
             max_message_chars=settings.max_message_chars,
             default_language=settings.default_language,
+            refiner=refiner,
         )
         conversations = Conversations(factory, pipeline, settings.secret_key)
-        return cls(settings, engine, factory, knowledge, entities, pipeline, conversations)
+        return cls(settings, engine, factory, knowledge, entities, pipeline, conversations, llm)
 
     def warm(self) -> None:
         """Load what the first turn would otherwise wait for."""
@@ -64,6 +83,12 @@ class Kefu:
             self.knowledge.refresh(force=True)
             self.entities.refresh(force=True)
         self.pipeline.recognizer.recognize("hello", "en")
+        load = getattr(self.llm, "load", None)
+        if load is not None:
+            try:
+                load()
+            except ModelUnavailable as exc:  # turns fall back to templates, with a human offered
+                log.error("the chat model is unavailable: %s", exc)
 
     def readiness(self) -> dict[str, Any]:
         with storage_errors(), self.engine.connect() as conn:
@@ -83,7 +108,48 @@ class Kefu:
             return [_summary(p) for p in products]
 
     def close(self) -> None:
+        if self.llm is not None:
+            self.llm.close()
         self.engine.dispose()
+
+
+log = logging.getLogger("kefu")
+
+
+def chat_model(settings: Settings) -> ChatModel | None:
+    """The configured chat model, or None for extractive and template answers only.
+
+    The embedded model's file is assembled from the bundled parts on first use (minutes the
+    first time, then nothing). If that fails, the model is still returned: each call raises
+    ModelUnavailable, the customer gets the template answer with an offer of a human, and the
+    circuit breaker retries later, so fixing the file needs no restart.
+    """
+    if settings.llm == "none":
+        return None
+    if settings.llm == "openai":
+        from kefu.llm.openai_http import OpenAICompatibleModel
+
+        if not settings.llm_base_url:
+            raise ValueError("KEFU_LLM=openai needs KEFU_LLM_BASE_URL (e.g. http://host:8000/v1)")
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        return OpenAICompatibleModel(
+            settings.llm_base_url, settings.llm_model, key, timeout_s=settings.llm_timeout_s,
+            first_token_timeout_s=settings.llm_first_token_timeout_s,
+            retries=settings.llm_retries, concurrency=settings.llm_concurrency,
+            json_mode=settings.llm_json_mode)
+    from kefu.llm.embedded import LlamaCppModel
+    from kefu.llm.model_files import BUNDLED_NAME, bundled_model
+
+    path = settings.llm_model_path
+    if path is None:
+        try:
+            path = bundled_model(settings.cache_dir, progress=log.warning)
+        except ModelUnavailable as exc:
+            log.error("the bundled chat model is not available: %s", exc)
+            path = settings.cache_dir.expanduser() / "models" / BUNDLED_NAME
+    return LlamaCppModel(path, n_ctx=settings.llm_context, threads=settings.llm_threads,
+                         timeout_s=settings.llm_timeout_s,
+                         first_token_timeout_s=settings.llm_first_token_timeout_s)
 
 
 def _vectors(settings: Settings) -> VectorCache | None:

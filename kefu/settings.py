@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRET = "dev-insecure-change-me"
@@ -60,6 +60,40 @@ class Settings(BaseSettings):
     vector_database_url: str | None = Field(
         None, description="A PostgreSQL with pgvector to keep the knowledge index in (hybrid "
         "full-text + HNSW search there); default: the in-process index."
+    )
+    llm: Literal["embedded", "openai", "none"] = Field(
+        "embedded", description="embedded: llama.cpp in the server process with the bundled "
+        "Qwen2.5-Coder-0.5B-Instruct (or llm_model_path); openai: any OpenAI-compatible server "
+        "at llm_base_url; none: extractive and template answers only."
+    )
+    llm_model_path: Path | None = Field(
+        None, description="A GGUF file for the embedded model; default: the bundled model, "
+        "assembled into cache_dir/models on first use."
+    )
+    llm_base_url: str | None = Field(
+        None, description="The OpenAI-compatible server's base URL, e.g. http://127.0.0.1:8080/v1"
+    )
+    llm_model: str = Field("default", description="The model name sent to that server.")
+    llm_api_key: SecretStr | None = Field(None, description="Its API key, if it wants one.")
+    llm_json_mode: Literal["json_object", "json_schema"] = Field(
+        "json_object", description="How to ask that server for JSON: json_object with a schema "
+        "(llama.cpp's server) or the OpenAI json_schema form (vLLM, hosted APIs)."
+    )
+    llm_threads: int = Field(2, ge=1, description="CPU threads of the embedded model.")
+    llm_context: int = Field(2048, ge=256, description="Context length of the embedded model.")
+    llm_max_tokens: int = Field(160, ge=8, description="Longest generated answer, in tokens.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Longest time for a whole answer.")
+    llm_first_token_timeout_s: float = Field(
+        15.0, gt=0, description="Longest wait for the first piece of an answer.")
+    llm_retries: int = Field(2, ge=0, description="Retries of a failed server call (backoff).")
+    llm_concurrency: int = Field(4, ge=1, description="Concurrent calls to the server.")
+    llm_breaker_failures: int = Field(
+        3, ge=1, description="Consecutive failures that open the circuit (no calls for a while).")
+    llm_breaker_reset_s: float = Field(
+        30.0, ge=0, description="How long the circuit stays open before one trial call.")
+    llm_nlu_below: float = Field(
+        0.5, ge=0, le=1, description="Ask the model for the intent and entities when the "
+        "recognizer's confidence is below this (0: never)."
     )
     nlu_model: Path | None = Field(
         None, description="An NLU artefact directory; default: the newest `kefu train nlu` "

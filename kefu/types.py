@@ -185,6 +185,8 @@ class Reply:
     text: str
     language: Language
     citations: tuple[str, ...] = ()
+    # how the reply was made, when a language model was involved (kefu.llm.responder)
+    generation: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)

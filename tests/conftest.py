@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.storage.db import make_engine, make_sessionmaker, upgrade
 
+# Tests answer from templates unless they ask for a chat model: generation takes seconds a turn
+# on 2 cores. The tests of generation (tests/llm/) build their settings with a model, and
+# subprocesses they start get KEFU_LLM from them.
+os.environ["KEFU_LLM"] = "none"
+
 PG_URL = os.environ.get("KEFU_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -25,8 +25,11 @@ COMMAND_TIMEOUT_S = 600.0
 
 
 def kefu_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """The environment of a kefu process: no inherited KEFU_* settings, and template answers
+    (KEFU_LLM=none) unless a test asks for a chat model."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEFU_")}
-    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", **overrides})
+    env.update({"KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", "KEFU_LLM": "none",
+                **overrides})
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     return env
 
@@ -67,7 +70,7 @@ class KefuServer:
 
 
 @contextmanager
-def kefu_serve(data_dir: Path, port: int | None = None) -> Iterator[KefuServer]:
+def kefu_serve(data_dir: Path, port: int | None = None, **env: str) -> Iterator[KefuServer]:
     """`kefu serve` on 127.0.0.1, ready (GET /readyz is 200) before the block runs."""
     port = port or free_port()
     server = KefuServer(f"http://127.0.0.1:{port}", data_dir)
@@ -75,7 +78,7 @@ def kefu_serve(data_dir: Path, port: int | None = None) -> Iterator[KefuServer]:
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "kefu", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=data_dir, env=kefu_env(data_dir), stdout=log, stderr=subprocess.STDOUT,
+            cwd=data_dir, env=kefu_env(data_dir, **env), stdout=log, stderr=subprocess.STDOUT,
         )
         try:
             _wait_ready(proc, server.base_url, log_path)

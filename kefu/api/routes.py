@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+import queue
+import threading
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Query, status
 from fastapi.responses import FileResponse, StreamingResponse
 
@@ -20,7 +24,8 @@ from kefu.api.schemas import (
     ProductCard,
     TurnOut,
 )
-from kefu.errors import StorageUnavailable, Unauthorized
+from kefu.conversations import MessageView, PendingTurn
+from kefu.errors import KefuError, StorageUnavailable, Unauthorized
 from kefu.web import STATIC_DIR
 
 v1 = APIRouter(prefix="/v1", responses={
@@ -28,6 +33,7 @@ v1 = APIRouter(prefix="/v1", responses={
     409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 503: {"model": ErrorOut},
 })
 site = APIRouter()
+log = logging.getLogger("kefu.api")
 
 
 @v1.post("/conversations", status_code=status.HTTP_201_CREATED)
@@ -59,41 +65,58 @@ def post_message(conversation_id: ConversationId, body: PostMessage, kefu: KefuD
     "/conversations/{conversation_id}/stream",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}},
-                     "description": "Server-sent events: message, delta…, done"}},
+                     "description": "Server-sent events: message, delta…, reset?, done"}},
 )
 def stream_message(
     conversation_id: ConversationId, body: PostMessage, kefu: KefuDep
 ) -> StreamingResponse:
-    """Like /messages, with the reply streamed as server-sent events.
+    """Like /messages, with the reply streamed as server-sent events as it is generated.
 
-    Events: ``message`` (the stored customer message), ``delta`` ({"text": chunk}, several),
-    ``done`` (the stored reply). The turn is persisted before streaming starts, so a client
-    that disconnects finds the reply in the history.
+    Events: ``message`` (the customer message as stored), ``delta`` ({"text": piece}, several),
+    ``reset`` (discard the pieces shown so far: a generated sentence failed verification and a
+    corrected answer follows), ``done`` (the stored reply: what the conversation keeps), or
+    ``error`` ({"error": {code, message}}) if the turn could not be stored. A client that
+    disconnects stops the generation; the turn is still stored, so the history is whole.
     """
-    turn = kefu.conversations.post(conversation_id, body.text)
+    pending = kefu.conversations.start(conversation_id, body.text)
     return StreamingResponse(
-        _sse(MessageOut.of(turn.message), MessageOut.of(turn.reply)),
-        media_type="text/event-stream",
+        _relay(pending), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-def _sse(message: MessageOut, reply: MessageOut) -> Iterator[str]:
-    yield _frame("message", message.model_dump_json())
-    for chunk in chunks(reply.text):
-        yield _frame("delta", json.dumps({"text": chunk}, ensure_ascii=False))
-    yield _frame("done", reply.model_dump_json())
+async def _relay(pending: PendingTurn) -> AsyncIterator[str]:
+    """Runs the turn in its own thread (generation blocks) and relays its events; when the
+    client goes away, the cancel flag stops the generation and the thread stores the turn."""
+    events: queue.Queue[tuple[str, str] | None] = queue.Queue()
+    cancel = threading.Event()
 
+    def produce() -> None:
+        try:
+            for name, value in pending.events(cancel):
+                if isinstance(value, MessageView):
+                    data = MessageOut.of(value).model_dump_json()
+                elif name == "delta":
+                    data = json.dumps({"text": value}, ensure_ascii=False)
+                else:
+                    data = "{}"
+                events.put((name, data))
+        except KefuError as exc:
+            events.put(("error", json.dumps(
+                {"error": {"code": exc.code, "message": str(exc)}}, ensure_ascii=False)))
+        except Exception:
+            log.exception("a streamed turn failed")
+            events.put(("error", json.dumps(
+                {"error": {"code": "internal", "message": "the reply could not be made"}})))
+        finally:
+            events.put(None)
 
-def chunks(text: str, size: int = 16) -> Iterator[str]:
-    """The reply in small pieces, cut after spaces where possible (whole CJK characters)."""
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        space = text.rfind(" ", start + 1, end + 1) if end < len(text) else -1
-        end = space + 1 if space > start else end
-        yield text[start:end]
-        start = end
+    threading.Thread(target=produce, name="kefu-turn", daemon=True).start()
+    try:
+        while (item := await anyio.to_thread.run_sync(events.get)) is not None:
+            yield _frame(*item)
+    finally:
+        cancel.set()
 
 
 def _frame(event: str, data: str) -> str:

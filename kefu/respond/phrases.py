@@ -35,6 +35,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "sorry": "I'm sorry about the trouble, and I'll do my best to sort this out. ",
         "handoff": "I'm passing this conversation to a member of our customer service team. "
                    "They will reply here as soon as possible; you don't need to repeat anything.",
+        "offer_human": "\n\nIf you'd like, I can also connect you with a member of our team.",
     },
     "zh": {
         "greet": "您好！我是{shop}的智能客服。我可以帮您查询订单状态，也可以解答配送、退货、"
@@ -63,6 +64,7 @@ PHRASES: dict[str, dict[str, str]] = {
                    "保修、支付、账户和会员方面的问题。能换个说法吗？",
         "sorry": "非常抱歉给您带来不便，我会尽力帮您解决。",
         "handoff": "我正在为您转接人工客服，客服人员会尽快在这里回复您，您无需重复说明问题。",
+        "offer_human": "\n\n如果需要，我也可以为您转接人工客服。",
     },
 }
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 
+from kefu.respond.base import Delta, Final, ReplyEvent, pieces
 from kefu.respond.option_terms import option_in
 from kefu.respond.phrases import CURRENCY, PHRASES, STATUS
 from kefu.types import Action, Decision, Grounding, Language, OrderLine, OrderView, Passage, Reply
@@ -19,11 +22,20 @@ class TemplateResponder:
     def __init__(self, shop_name: str) -> None:
         self._shop = shop_name
 
-    def respond(self, decision: Decision, grounding: Grounding, language: Language) -> Reply:
+    def respond(self, decision: Decision, grounding: Grounding, language: Language, *,
+                question: str = "") -> Reply:
         reply = self._reply(decision, grounding, language)
         if decision.empathy and decision.action not in _SMALL_TALK:
             return replace(reply, text=PHRASES[language]["sorry"] + reply.text)
         return reply
+
+    def stream(self, decision: Decision, grounding: Grounding, language: Language, *,
+               question: str = "", cancel: threading.Event | None = None
+               ) -> Iterator[ReplyEvent]:
+        reply = self.respond(decision, grounding, language, question=question)
+        for piece in pieces(reply.text):
+            yield Delta(piece)
+        yield Final(reply)
 
     def _reply(self, decision: Decision, grounding: Grounding, language: Language) -> Reply:
         p = PHRASES[language]
@@ -37,7 +49,7 @@ class TemplateResponder:
             best = grounding.passages[0]
             source = f"{best.title} › {best.section}"
             other = bool(best.language) and best.language != language
-            said = grounding.answer or _extract(best)
+            said = (grounding.answer or extract(best)).replace("**", "")
             text = p["answer_other" if other else "answer"].format(text=said, source=source)
             return Reply(text, language, citations=(best.citation,))
         if action in (Action.ASK_ORDER, Action.ORDER_NOT_FOUND):
@@ -109,9 +121,10 @@ def _item(line: OrderLine, language: Language) -> str:
     return f"{name}（{values}）" if language == "zh" else f"{name} ({values})"
 
 
-def _extract(passage: Passage) -> str:
+def extract(passage: Passage) -> str:
     """The passage's first sentences, up to a readable length, cut at a sentence end."""
-    text = " ".join(line.strip() for line in passage.text.splitlines() if line.strip())
+    text = " ".join(line.strip() for line in passage.text.replace("**", "").splitlines()
+                    if line.strip())
     out = ""
     for sentence in _SENTENCE_END.split(text):
         if out and len(out) + len(sentence) > _MAX_ANSWER_CHARS:

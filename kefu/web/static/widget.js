@@ -741,6 +741,10 @@
         streamed += chunk;
         replyBubble.appendChild(document.createTextNode(chunk));
         scrollToBottom(stick);
+      } else if (name === "reset") {
+        // a generated sentence failed the server's check: what follows replaces it
+        streamed = "";
+        if (replyBubble) replyBubble.textContent = "";
       } else if (name === "done") {
         finished = true;
         accepted = true;
