@@ -26,7 +26,7 @@ from typing import Any
 from kefu.llm.base import ChatModel, ModelUnavailable
 from kefu.llm.breaker import CircuitBreaker
 from kefu.llm.prompts import load
-from kefu.llm.verify import verify
+from kefu.llm.verify import covers, verify
 from kefu.respond.base import Delta, Final, ReplyEvent, Reset
 from kefu.respond.phrases import PHRASES
 from kefu.respond.templates import TemplateResponder, extract
@@ -35,6 +35,7 @@ from kefu.types import Action, Decision, Grounding, Language, Reply
 MAX_FACT_CHARS = 420
 _SENTENCE_END = re.compile(r"[。！？!?](?:[”」』）)]*)|[.](?=\s)|\n")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_LABEL = re.compile(r"^\[\d+\] (?:[^\n:]* › [^\n:]*: )?")
 _EMPHASIS = re.compile(r"\*\*|__")  # Markdown bold: shown as typed in the widget
 _SMALL_TALK = frozenset({Action.GREET, Action.THANKS, Action.GOODBYE, Action.ACKNOWLEDGE,
                          Action.HANDOFF})
@@ -90,7 +91,7 @@ class LlmResponder:
                     yield Delta(prefix)
                 for sentence in _sentences(self.model.stream(
                         messages, max_tokens=self.max_tokens, cancel=cancel)):
-                    problem = _problem(sentence, facts, language)
+                    problem = _problem(sentence, facts, question)
                     if problem:
                         rejected = problem
                         break
@@ -115,6 +116,8 @@ class LlmResponder:
                 rejected = "empty answer"
             if rejected is None and language == "zh" and not _HAN.search("".join(shown)):
                 rejected = "not in the customer's language"
+            if rejected is None and not covers("".join(shown), _fact_texts(facts)):
+                rejected = "leaves out every figure of the facts"
             if rejected is None:
                 tail = "\n\n" + source if source else ""
                 if tail:
@@ -155,8 +158,13 @@ def _facts(grounding: Grounding, language: Language) -> tuple[list[str], tuple[s
     return [f"[1] {best.title} › {best.section}: {said}"], (best.citation,), line
 
 
-def _problem(sentence: str, facts: list[str], language: Language) -> str | None:
-    verdict = verify(sentence, facts)
+def _fact_texts(facts: list[str]) -> list[str]:
+    """The facts without their "[1] Title › Section:" labels (their numbers are not facts)."""
+    return [_LABEL.sub("", f) for f in facts]
+
+
+def _problem(sentence: str, facts: list[str], question: str) -> str | None:
+    verdict = verify(sentence, facts, question)
     if verdict.unsupported_numbers:
         return f"unsupported numbers {list(verdict.unsupported_numbers)} in {sentence!r}"
     if verdict.unsupported_sentences:

@@ -98,6 +98,15 @@ def test_outbound_guard_allows_grounded_and_named_orders_only() -> None:
     assert named == {"KF00000002", "KF00000003"}
 
 
+def test_outbound_guard_lets_a_page_quote_its_own_example_order_number() -> None:
+    page = Passage("en/faq.md", "FAQ", "Order numbers", "Order numbers start with KF, for "
+                   "example KF20260173.", 1.0, "en", "faq")
+    reply = Reply("Order numbers start with KF, for example KF20260173.", "en")
+    assert check(reply, Grounding(passages=(page,)), set()) is reply
+    with pytest.raises(OutboundViolation):
+        check(Reply("Your order KF20260174 is late.", "en"), Grounding(passages=(page,)), set())
+
+
 def test_order_status_template_in_both_languages() -> None:
     responder = TemplateResponder("Shop")
     decision = Decision(Action.ORDER_STATUS, State(), "KF00000001")

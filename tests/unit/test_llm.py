@@ -19,7 +19,7 @@ from kefu.llm.extract import Extraction, merge
 from kefu.llm.openai_http import OpenAICompatibleModel
 from kefu.llm.prompts import load
 from kefu.llm.responder import LlmResponder
-from kefu.llm.verify import numbers, verify, zh_numeral
+from kefu.llm.verify import covers, numbers, verify, zh_numeral
 from kefu.respond.base import Delta, Final, Reset
 from kefu.respond.templates import TemplateResponder
 from kefu.types import Action, Decision, Entity, Grounding, Intent, Passage, State, Understanding
@@ -52,6 +52,22 @@ def test_numbers_read_digits_words_and_chinese_numerals_with_units() -> None:
 ])
 def test_verify_against_the_grounding(answer: str, ok: bool) -> None:
     assert verify(answer, [RETURNS.text]).ok is ok
+
+
+def test_verify_refuses_unbacked_claims_repetition_and_echoes() -> None:
+    facts = [RETURNS.text]
+    assert not verify("You have to pay postage to send items back.", facts).ok  # not in facts
+    assert verify("Good news!", facts).ok  # no claim
+    assert not verify("我们，我们，我们，我们，我们，我们，我们。", ["我们支持30天退货。"]).ok
+    assert not verify("How long do I have to return items?", facts,
+                      question="How long do I have to return items?").ok
+
+
+def test_covers_wants_one_of_the_facts_figures() -> None:
+    facts = ["Points can pay for up to 50% of an order."]
+    assert not covers("You can pay for the whole order with your points.", facts)
+    assert covers("Points can cover up to 50% of the order.", facts)
+    assert covers("Yes, we do.", ["We ship to Canada."])  # no figures to state
 
 
 # --- circuit breaker ------------------------------------------------------------------------
