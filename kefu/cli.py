@@ -17,6 +17,7 @@ from kefu.errors import KefuError
 from kefu.knowledge.cli import kb_app
 from kefu.llm.cli import llm_app
 from kefu.settings import Settings, get_settings
+from kefu.tau.cli import tau_retail
 from kefu.training.cli import data_app
 from kefu.training.nlu_cli import encoder_app, eval_app, nlu_app, train_app
 from kefu.types import Language
@@ -42,6 +43,7 @@ app.add_typer(nlu_app, name="nlu")
 app.add_typer(encoder_app, name="encoder")
 app.add_typer(kb_app, name="kb")
 app.add_typer(llm_app, name="llm")
+eval_app.command("tau-retail")(tau_retail)
 
 
 def _settings() -> Settings:

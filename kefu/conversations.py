@@ -111,7 +111,8 @@ class Conversations:
                 select(func.coalesce(func.max(Message.seq), 0))
                 .where(Message.conversation_id == conversation_id)
             ) or 0
-            prepared = self._pipeline.prepare(text, state, DatabaseStore(session))
+            prepared = self._pipeline.prepare(text, state, DatabaseStore(session),
+                                              conversation_id)
         return PendingTurn(self, conversation_id, version, last_seq, prepared)
 
     def _commit(self, conv_id: str, version: int, last_seq: int, result: TurnResult) -> TurnOutcome:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from kefu.dialogue.act import act
-from kefu.dialogue.policy import decide, review
+from kefu.dialogue.flows import FlowEngine
+from kefu.dialogue.policy import decide, handoff, review
 from kefu.dialogue.tracker import track
 from kefu.guard import outbound
 from kefu.guard.inbound import screen
@@ -20,9 +21,10 @@ from kefu.guard.outbound import named_orders
 from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.nlu.language import detect_script
-from kefu.respond.base import Final, ReplyEvent, Responder
+from kefu.respond.base import Delta, Final, ReplyEvent, Responder
 from kefu.store.base import StoreBackend
 from kefu.types import (
+    Action,
     Decision,
     Grounding,
     Inbound,
@@ -62,6 +64,7 @@ class Pipeline:
     max_message_chars: int = 2000
     default_language: Language = "en"
     refiner: Refiner | None = None
+    flows: FlowEngine | None = None
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
@@ -73,32 +76,57 @@ class Pipeline:
             understanding = self.refiner.refine(inbound.text, understanding)
         return understanding
 
-    def prepare(self, text: str, state: State, store: StoreBackend) -> Prepared:
-        """Everything before the reply: the stages that read the store."""
+    def prepare(self, text: str, state: State, store: StoreBackend,
+                conversation_id: str | None = None) -> Prepared:
+        """Everything before the reply: the stages that read the store, and the order-action
+        flows' writes (through their tools, each in its own transaction)."""
         inbound = screen(
             text, max_chars=self.max_message_chars,
             fallback=state.language or self.default_language,
         )
         understanding = self.understand(inbound)
         tracked = track(state, inbound, understanding)
+        reminder, shown = "", tuple[str, ...]()
+        if self.flows is not None:
+            step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
+                                   store, conversation_id)
+            if step is not None and step.text:
+                if step.handoff:
+                    return Prepared(inbound, understanding, handoff(step.state),
+                                    Grounding(flow_text=step.text, shown_orders=step.orders))
+                decision = Decision(Action.FLOW, step.state.model_copy(
+                    update={"misunderstood": 0}))
+                return Prepared(inbound, understanding, decision,
+                                Grounding(flow_text=step.text, wrote=step.wrote,
+                                          shown_orders=step.orders))
+            if step is not None:  # another topic, mid-flow: answer it, then ask again
+                tracked, reminder, shown = step.state, step.reminder, step.orders
         decision, grounding = act(
             decide(tracked, understanding), inbound, understanding, store, self.retriever,
             self.products,
         )
+        if reminder:
+            grounding = replace(grounding, reminder=reminder, shown_orders=shown)
         return Prepared(inbound, understanding, review(decision, grounding), grounding)
 
     def reply_stream(self, turn: Prepared,
                      cancel: threading.Event | None = None) -> Iterator[ReplyEvent]:
         """The reply as it is made; needs no store (a generated answer may take seconds)."""
-        return self.responder.stream(turn.decision, turn.grounding, turn.inbound.language,
-                                     question=turn.inbound.text, cancel=cancel)
+        events = self.responder.stream(turn.decision, turn.grounding, turn.inbound.language,
+                                       question=turn.inbound.text, cancel=cancel)
+        reminder = turn.grounding.reminder
+        for event in events:
+            if isinstance(event, Final) and reminder:
+                yield Delta(reminder)
+                event = Final(replace(event.reply, text=event.reply.text + reminder))
+            yield event
 
     def finish(self, turn: Prepared, reply: Reply) -> TurnResult:
         """The turn with its reply, through the outbound guard."""
         reply = outbound.check(reply, turn.grounding,
                                named_orders(turn.understanding, turn.decision))
         return TurnResult(turn.inbound, turn.understanding, turn.decision, reply,
-                          _events(turn.understanding, turn.decision, reply))
+                          _events(turn.understanding, turn.decision, reply, turn.grounding))
 
     def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
         turn = self.prepare(text, state, store)
@@ -107,7 +135,7 @@ class Pipeline:
 
 
 def _events(
-    understanding: Understanding, decision: Decision, reply: Reply
+    understanding: Understanding, decision: Decision, reply: Reply, grounding: Grounding
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     intent = understanding.intent
     entities = [e.kind for e in understanding.entities]
@@ -121,4 +149,6 @@ def _events(
     ]
     if reply.generation:
         events.append(("generation", dict(reply.generation)))
+    if grounding.wrote:
+        events.append(("tool", dict(grounding.wrote)))
     return tuple(events)

@@ -63,7 +63,14 @@ class Kefu:
                                      max_tokens=settings.llm_max_tokens)
             if settings.llm_nlu_below > 0:
                 refiner = LlmRefiner(llm, breaker, below=settings.llm_nlu_below)
+        from kefu.dialogue.flows import FlowEngine
+        from kefu.tools.policy import load_policy
+        from kefu.tools.retail import RetailTools
+
+        flows = FlowEngine(RetailTools(factory, load_policy(settings.policy_file)),
+                           currency=settings.currency)
         pipeline = Pipeline(
+            flows=flows,
             recognizer=load_recognizer(settings),
             extractor=entities,
             retriever=knowledge,

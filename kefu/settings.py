@@ -95,6 +95,10 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1, description="Ask the model for the intent and entities when the "
         "recognizer's confidence is below this (0: never)."
     )
+    policy_file: Path | None = Field(
+        None, description="The shop's order-action policy as YAML or JSON (kefu.tools.policy); "
+        "default: tau-bench retail's rules."
+    )
     nlu_model: Path | None = Field(
         None, description="An NLU artefact directory; default: the newest `kefu train nlu` "
         "wrote under data_dir/models/nlu, else the one kefu ships."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -94,6 +94,7 @@ class State(BaseModel):
     misunderstood: int = 0
     identity_failures: int = 0
     handoff: bool = False
+    flow: dict[str, Any] | None = None  # an order action in progress (kefu.dialogue.flows)
 
 
 class Action(StrEnum):
@@ -109,6 +110,7 @@ class Action(StrEnum):
     ORDER_NOT_FOUND = "order_not_found"
     HANDOFF = "handoff"
     NOT_SUPPORTED_YET = "not_supported_yet"
+    FLOW = "flow"  # a step of an order action: a question, a confirmation, its outcome
     CLARIFY = "clarify"
 
 
@@ -178,6 +180,10 @@ class Grounding:
     answer: str | None = None  # the sentences of passages[0] that answer the question
     order: OrderView | None = None
     recent_orders: tuple[OrderView, ...] = ()
+    flow_text: str = ""  # what an order-action flow says (Action.FLOW)
+    reminder: str = ""  # a flow's open question, asked again after an answer on another topic
+    wrote: dict[str, Any] | None = None  # the write a flow's tool made this turn
+    shown_orders: tuple[str, ...] = ()  # the customer's own orders a flow's text lists
 
 
 @dataclass(frozen=True)

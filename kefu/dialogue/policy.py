@@ -71,6 +71,11 @@ def review(decision: Decision, grounding: Grounding) -> Decision:
     return replace(decision, state=state)
 
 
+def handoff(state: State) -> Decision:
+    """Hand the conversation to a human (a flow's repeated refusals, policy)."""
+    return _handoff(state.model_copy(update={"flow": None}))
+
+
 def _handoff(state: State) -> Decision:
     return Decision(Action.HANDOFF, state.model_copy(
         update={"handoff": True, "misunderstood": 0, "identity_failures": 0}

@@ -27,7 +27,7 @@ def named_orders(understanding: Understanding, decision: Decision) -> set[str]:
 def check(reply: Reply, grounding: Grounding, named: set[str]) -> Reply:
     """The reply, if every order id in it grounds it or was named by the customer. An id the
     shop's own pages print (an example order number in the FAQ) is public text, not an order."""
-    allowed = {o.order_id for o in grounding.recent_orders} | named
+    allowed = {o.order_id for o in grounding.recent_orders} | named | set(grounding.shown_orders)
     for passage in grounding.passages:
         allowed.update(_ORDER_ID.findall(passage.text))
     if grounding.answer:

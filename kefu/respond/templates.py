@@ -41,6 +41,10 @@ class TemplateResponder:
         p = PHRASES[language]
         name = decision.state.customer_name or ""
         action = decision.action
+        if action is Action.FLOW:
+            return Reply(grounding.flow_text, language)
+        if action is Action.HANDOFF and grounding.flow_text:
+            return Reply(grounding.flow_text + "\n\n" + PHRASES[language]["handoff"], language)
         if action is Action.ORDER_STATUS and grounding.order:
             return Reply(_order_text(grounding.order, language), language)
         if action is Action.ANSWER and grounding.product:

@@ -171,6 +171,10 @@ class Order(Base):
     created_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime | None] = mapped_column()
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # What order actions add, by the names tau-bench uses: cancel_reason, return_items,
+    # return_payment_method_id, exchange_items, exchange_new_items, exchange_payment_method_id,
+    # exchange_price_difference (kefu.tools.retail).
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
     items: Mapped[list[OrderItem]] = relationship(
@@ -280,6 +284,24 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One write by a tool: who, what, the state before and after, and the idempotency key
+    that makes a repeated request a no-op (kefu.tools.retail)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))  # assistant | agent:<name> | cli
+    customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    tool: Mapped[str] = mapped_column(String(60))
+    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
 
 
 class KnowledgeDocument(Base):

@@ -54,6 +54,17 @@ ORDER_KEYS = (
     "status",
     "payment_history",
 )
+# What tau-bench's order actions add to an order (kept in Order.extra, written back after
+# payment_history in this order).
+ORDER_ACTION_KEYS = (
+    "cancel_reason",
+    "return_items",
+    "return_payment_method_id",
+    "exchange_items",
+    "exchange_new_items",
+    "exchange_payment_method_id",
+    "exchange_price_difference",
+)
 ITEM_KEYS = ("name", "product_id", "item_id", "price", "options")
 FULFILLMENT_KEYS = ("tracking_id", "item_ids")
 PAYMENT_KEYS = ("transaction_type", "amount", "payment_method_id")
@@ -385,7 +396,7 @@ def _parse_orders(rows: _Rows, orders: JsonObject, users: JsonObject) -> None:
     for position, (order_id, raw) in enumerate(orders.items()):
         where = _at(ORDERS, order_id)
         order = _object(raw, where)
-        _only_keys(order, ORDER_KEYS, where)
+        _only_keys(order, ORDER_KEYS + ORDER_ACTION_KEYS, where)
         _str(order, "order_id", where, Order.id)
         _same_id(order_id, order, "order_id", where)
         user_id = _str(order, "user_id", where, Order.customer_id)
@@ -436,6 +447,7 @@ def _order_row(
         "shipping_address": _plain(address),
         "currency": "USD",
         "position": position,
+        "extra": {key: _plain(order[key]) for key in ORDER_ACTION_KEYS if key in order},
     }
 
 
@@ -530,14 +542,19 @@ def _variant_row(product_id: str, item_id: str, raw: Any, where: str, position: 
 # --------------------------------------------------------------------------------------------
 
 
-def export_tau_retail(session: Session, directory: Path) -> None:
-    """Write the shop as ``users.json``, ``orders.json`` and ``products.json`` in
-    ``directory`` (created if needed), in the tau-bench layout."""
-    documents = {
+def tau_documents(session: Session) -> dict[str, JsonObject]:
+    """The shop as tau-bench's three documents, keyed by file name."""
+    return {
         USERS: _export_users(session),
         ORDERS: _export_orders(session),
         PRODUCTS: _export_products(session),
     }
+
+
+def export_tau_retail(session: Session, directory: Path) -> None:
+    """Write the shop as ``users.json``, ``orders.json`` and ``products.json`` in
+    ``directory`` (created if needed), in the tau-bench layout."""
+    documents = tau_documents(session)
     directory.mkdir(parents=True, exist_ok=True)
     for name, document in documents.items():
         _write(directory / name, document)
@@ -644,6 +661,7 @@ def _export_orders(session: Session) -> JsonObject:
             "fulfillments": [_fulfillment_doc(f) for f in fulfillments.get(order.id, [])],
             "status": order.status,
             "payment_history": [_payment_doc(p) for p in payments.get(order.id, [])],
+            **{key: order.extra[key] for key in ORDER_ACTION_KEYS if key in order.extra},
         }
         for order in orders
     }

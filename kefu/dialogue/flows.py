@@ -1,0 +1,522 @@
+"""Order-action flows, declared as data, and the engine that runs them.
+
+A flow (``FlowSpec``) names the tool it ends in, the slots it needs and the policy rule its
+order must meet. The engine (``FlowEngine.step``) is generic: it authenticates the customer
+first, fills what this message gives (kefu.dialogue.slots), asks only for what is still
+missing, lists the full details of the change and waits for an explicit yes before the tool
+runs. The tool checks everything again itself (kefu.tools.retail); its refusals are explained
+in the customer's language. A question on another topic in the middle of a flow is answered,
+and the flow's open question asked again after it.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from kefu.dialogue import slots as fill
+from kefu.dialogue.flow_phrases import FLOW
+from kefu.nlu.lexicon import KNOWLEDGE_INTENTS
+from kefu.respond.phrases import PHRASES
+from kefu.respond.templates import money, status_text
+from kefu.storage.models import Order
+from kefu.store.base import StoreBackend
+from kefu.tools.orders import authenticate
+from kefu.tools.retail import RetailTools, ToolContext, ToolRefused
+from kefu.types import Language, State, Understanding
+
+SlotKind = Literal["order", "reason", "items", "swaps", "refund_method", "pay_method",
+                   "new_method", "address", "scope"]
+MAX_REFUSALS = 3
+_ORDER_ID = re.compile(r"#W\d{7}|KF\d{8}")
+
+
+class FlowSpec(BaseModel):
+    name: str
+    tool: str
+    slots: tuple[SlotKind, ...]
+    rule: Literal["cancellable", "modifiable", "returnable", "exchangeable", "none"]
+    rule_key: str = ""
+    verb: str = ""
+
+
+FLOWS: dict[str, FlowSpec] = {spec.name: spec for spec in (
+    FlowSpec(name="cancel", tool="cancel_pending_order", slots=("order", "reason"),
+             rule="cancellable", rule_key="rule_cancel"),
+    FlowSpec(name="order_address", tool="modify_pending_order_address",
+             slots=("order", "address"), rule="modifiable", rule_key="rule_modify"),
+    FlowSpec(name="order_payment", tool="modify_pending_order_payment",
+             slots=("order", "new_method"), rule="modifiable", rule_key="rule_modify"),
+    FlowSpec(name="order_items", tool="modify_pending_order_items",
+             slots=("order", "swaps", "pay_method"), rule="modifiable",
+             rule_key="rule_modify", verb="verb_modify"),
+    FlowSpec(name="user_address", tool="modify_user_address", slots=("address",),
+             rule="none"),
+    FlowSpec(name="return", tool="return_delivered_order_items",
+             slots=("order", "items", "refund_method"), rule="returnable",
+             rule_key="rule_return", verb="verb_return"),
+    FlowSpec(name="exchange", tool="exchange_delivered_order_items",
+             slots=("order", "swaps", "pay_method"), rule="exchangeable",
+             rule_key="rule_exchange", verb="verb_exchange"),
+    FlowSpec(name="address", tool="", slots=("scope",), rule="none"),
+)}
+
+_PAYMENT_CUE = re.compile(r"payment|pay with|paypal|gift ?card|credit ?card|card|付款|支付|礼品卡|"
+                          r"信用卡", re.I)
+_ADDRESS_CUE = re.compile(r"address|ship(?:ping)? to|deliver(?:y)? to|地址|收货", re.I)
+_DEFAULT_CUE = re.compile(r"default|profile|account|my address on file|默认|账户|账号", re.I)
+_RETURN_CUE = re.compile(r"return|send (?:it|them) back|退货|退回|寄回", re.I)
+_EXCHANGE_CUE = re.compile(r"exchange|swap|换货|换成|换一", re.I)
+_CANCEL_CUE = re.compile(r"\bcancel|取消", re.I)
+_CHANGE_CUE = re.compile(r"change|update|modify|new|edit|修改|更改|更新|换", re.I)
+
+
+def pick_flow(understanding: Understanding, text: str) -> str | None:
+    """The flow a message opens, from its intent and a few cue words."""
+    intent = understanding.intent.name
+    has_order = understanding.first("order_id") is not None
+    if intent == "cancel_order" or (_CANCEL_CUE.search(text) and intent in ("change_order",
+                                                                            "out_of_scope")):
+        return "cancel"
+    if intent == "exchange_item" or (intent in ("change_order", "return_item")
+                                     and _EXCHANGE_CUE.search(text)):
+        return "exchange"
+    if intent in ("return_item", "get_refund") or (
+            intent in ("change_order", "out_of_scope") and _RETURN_CUE.search(text)):
+        return "return"
+    if intent in ("change_shipping_address", "set_up_shipping_address") or (
+            intent == "change_order" and _ADDRESS_CUE.search(text)):
+        if _DEFAULT_CUE.search(text) or intent == "set_up_shipping_address":
+            return "user_address"
+        return "order_address" if has_order else "address"
+    if intent == "change_order":
+        return "order_payment" if _PAYMENT_CUE.search(text) else "order_items"
+    if intent in ("edit_account", "out_of_scope") and _ADDRESS_CUE.search(text) \
+            and _CHANGE_CUE.search(text):  # "update the default address on my account"
+        if _DEFAULT_CUE.search(text):
+            return "user_address"
+        return "order_address" if has_order else "address"
+    return None
+
+
+class ActiveFlow(BaseModel):
+    """A flow in progress, kept in the conversation's state."""
+
+    name: str
+    slots: dict[str, Any] = {}
+    asking: str | None = None
+    pending: dict[str, Any] | None = None  # {"tool", "args", "nonce"} awaiting a yes
+    refusals: int = 0
+
+
+@dataclass(frozen=True)
+class Say:
+    """Something a slot filler must say now; ``end`` closes the flow (the order is not
+    eligible)."""
+
+    text: str
+    end: bool = False
+
+
+@dataclass(frozen=True)
+class FlowTurn:
+    """What the engine decided: the reply text and the state after it; ``reminder`` set when
+    the message was on another topic (answered by the rest of the turn, then this)."""
+
+    state: State
+    text: str = ""
+    reminder: str = ""
+    handoff: bool = False
+    wrote: dict[str, Any] | None = None
+    orders: tuple[str, ...] = ()  # the customer's own order ids the text shows
+
+
+class FlowEngine:
+    def __init__(self, tools: RetailTools, currency: str = "USD") -> None:
+        self.tools = tools
+        self.currency = currency
+
+    def step(self, state: State, text: str, understanding: Understanding, language: Language,
+             store: StoreBackend, conversation_id: str | None = None) -> FlowTurn | None:
+        p = FLOW[language]
+        active = ActiveFlow.model_validate(state.flow) if state.flow else None
+        opened = pick_flow(understanding, text)
+        if active is None:
+            if opened is None:
+                return None
+            active = ActiveFlow(name=opened)
+        if understanding.first("order_id") and "order" not in active.slots:
+            active.slots["order_hint"] = understanding.first("order_id")
+        if opened is not None and active.name != opened and active.pending is None \
+                and set(active.slots) <= {"order_hint"}:
+            active = ActiveFlow(name=opened, slots=active.slots)  # changed their mind at once
+        if understanding.intent.name == "contact_human_agent":
+            return None  # the handoff path takes it
+        # authentication comes first, and one customer per conversation
+        if state.customer_id is None:
+            customer = authenticate(store, email=state.slots.get("email"),
+                                    zip_code=state.slots.get("zip"),
+                                    text=state.slots.get("recent_text", ""))
+            if customer is None:
+                tried = bool(state.slots.get("email") or state.slots.get("zip"))
+                key = "identity_failed" if tried else "ask_identity"
+                cleared = {k: v for k, v in state.slots.items() if k not in ("email", "zip")}
+                failures = state.identity_failures + (1 if tried else 0)
+                return FlowTurn(_keep(state.model_copy(update={
+                    "slots": cleared, "identity_failures": failures}), active),
+                    PHRASES[language][key], handoff=failures >= 3)
+            state = state.model_copy(update={"customer_id": customer.id,
+                                             "customer_name": customer.display_name,
+                                             "identity_failures": 0})
+        elif _other_customer(store, state, understanding):
+            return FlowTurn(_keep(state, active),
+                            p["one_customer"].format(name=state.customer_name or ""))
+        assert state.customer_id is not None
+        ctx = ToolContext(state.customer_id, "assistant", conversation_id)
+        if active.pending is not None:
+            turn = self._answer_pending(state, active, ctx, text, understanding, language)
+        else:
+            turn = self._fill(state, active, ctx, text, understanding, language)
+        shown = set(_ORDER_ID.findall(turn.text + turn.reminder))
+        return replace(turn, orders=tuple(self.tools.own_orders(ctx, shown)))
+
+    # ---- slots ---------------------------------------------------------------------------
+
+    def _fill(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+              understanding: Understanding, language: Language) -> FlowTurn:
+        p = FLOW[language]
+        filled_now = False
+        for kind in FLOWS[active.name].slots:
+            if _complete(active, kind):
+                continue
+            outcome = self._fill_one(kind, active, ctx, text, understanding, language)
+            if isinstance(outcome, Say):
+                return FlowTurn(_keep(state, None if outcome.end else active), outcome.text)
+            filled_now = filled_now or outcome
+            if active.name == "address" and "scope" in active.slots:  # the real flow
+                return self._fill(state, ActiveFlow(name=active.slots["scope"]), ctx, text,
+                                  understanding, language)
+            if not _complete(active, kind):
+                question = self._ask(kind, active, ctx, language)
+                active.asking = kind
+                if not filled_now and _off_topic(understanding, text):
+                    return FlowTurn(_keep(state, active),
+                                    reminder=p["reminder"].format(question=question))
+                return FlowTurn(_keep(state, active), question)
+        return self._confirm(state, active, ctx, language)
+
+    def _fill_one(self, kind: SlotKind, active: ActiveFlow, ctx: ToolContext, text: str,
+                  understanding: Understanding, language: Language) -> bool | Say:
+        """Fill ``kind`` from this message: True if it did, or something to say now."""
+        p = FLOW[language]
+        spec = FLOWS[active.name]
+        if kind == "order":
+            order_id = understanding.first("order_id") or active.slots.pop("order_hint", None)
+            if not order_id:
+                return False
+            try:
+                order = self.tools.order(ctx, order_id)
+            except ToolRefused:
+                active.asking = "order"
+                return Say(p["order_not_found"].format(order_id=order_id,
+                                                       orders=self._orders(ctx, language)))
+            allowed = getattr(self.tools.policy, spec.rule, ())
+            if order.status not in allowed:
+                return Say(p["not_allowed"].format(
+                    order_id=order_id, status=status_text(order.status, language),
+                    rule=p[spec.rule_key]), end=True)
+            active.slots["order"] = order_id
+            return True
+        if kind == "reason":
+            reason = fill.cancel_reason(text, self.tools.policy.cancel_reasons)
+            if reason:
+                active.slots["reason"] = reason
+            return reason is not None
+        if kind == "scope":
+            if _DEFAULT_CUE.search(text):
+                active.slots["scope"] = "user_address"
+            elif understanding.first("order_id") or re.search(r"\border\b|订单", text, re.I):
+                active.slots["scope"] = "order_address"
+            return "scope" in active.slots
+        if kind == "address":
+            address = fill.address(text)
+            if address:
+                active.slots["address"] = address
+            return address is not None
+        if kind in ("refund_method", "pay_method", "new_method"):
+            current = self.tools.order(ctx, active.slots["order"]) \
+                if "order" in active.slots else None
+            method = fill.payment_method(text, self.tools.payment_methods(ctx), current,
+                                         refund=kind == "refund_method")
+            if method:
+                active.slots[kind] = method
+            return method is not None
+        return self._fill_items(kind, active, ctx, text, language)
+
+    def _fill_items(self, kind: str, active: ActiveFlow, ctx: ToolContext, text: str,
+                    language: Language) -> bool | Say:
+        """Items to return (``items``: item ids) or to swap (``swaps``: [old, new] pairs),
+        collected over as many messages as the customer needs, until they say that's all."""
+        order = self.tools.order(ctx, active.slots["order"])
+        chosen: list[Any] = list(active.slots.get(kind, []))
+        if active.asking == f"{kind}_option" and chosen and chosen[-1][1] is None:
+            line = fill.line_by_id(order, chosen[-1][0])
+            variant = fill.new_variant(text, line, self.tools.variants(line.product_id),
+                                       whole=True)
+            if variant is None:
+                return Say(self._ask_option(line, language))
+            chosen[-1] = [line.variant_id, variant.id]
+            active.slots[kind] = chosen
+            active.asking = kind
+            if fill.done_listing(text):
+                active.slots[f"{kind}_done"] = True
+                return True
+            return Say(self._more(active, kind, order, language))
+        if chosen and active.asking == kind and fill.done_listing(text) \
+                and not fill.order_lines(text, order, exclude=_taken(chosen)):
+            active.slots[f"{kind}_done"] = True
+            return True
+        lines = fill.order_lines(text, order, exclude=_taken(chosen), everything=kind == "items")
+        if not lines:
+            return False
+        if kind == "items":
+            chosen.extend(line.variant_id for line in lines)
+            active.slots["items"] = chosen
+            if fill.says_all(text) or fill.done_listing(text):
+                active.slots["items_done"] = True
+                return True
+            active.asking = "items"
+            return Say(self._more(active, kind, order, language))
+        for line in lines:
+            variant = fill.new_variant(text, line, self.tools.variants(line.product_id))
+            chosen.append([line.variant_id, variant.id if variant else None])
+            if variant is None:
+                active.slots[kind] = chosen
+                active.asking = f"{kind}_option"
+                return Say(self._ask_option(line, language))
+        active.slots[kind] = chosen
+        if fill.done_listing(text):
+            active.slots[f"{kind}_done"] = True
+            return True
+        active.asking = kind
+        return Say(self._more(active, kind, order, language))
+
+    def _more(self, active: ActiveFlow, kind: str, order: Order, language: Language) -> str:
+        p = FLOW[language]
+        chosen = active.slots.get(kind, [])
+        last = chosen[-1][0] if chosen and isinstance(chosen[-1], list) else chosen[-1]
+        line = fill.line_by_id(order, last)
+        return p["more_items"].format(item=fill.describe_line(line, language, self.currency),
+                                      verb=p[FLOWS[active.name].verb or "verb_modify"])
+
+    def _ask_option(self, line: Any, language: Language) -> str:
+        variants = [v for v in self.tools.variants(line.product_id)
+                    if v.available and v.id != line.variant_id]
+        listed = "\n".join(f"- {fill.describe_options(v.options)}: "
+                           f"{money(v.price_cents, self.currency)}" for v in variants[:12])
+        return FLOW[language]["ask_new_option"].format(
+            item=fill.describe_line(line, language, self.currency), variants=listed or "-")
+
+    def _ask(self, kind: str, active: ActiveFlow, ctx: ToolContext, language: Language) -> str:
+        p = FLOW[language]
+        order_id = active.slots.get("order", "")
+        if kind == "order":
+            return p["ask_order"].format(orders=self._orders(ctx, language))
+        if kind == "reason":
+            return p["ask_reason"]
+        if kind == "scope":
+            return p["ask_address_scope"]
+        if kind == "address":
+            key = "ask_address_user" if active.name == "user_address" else "ask_address_order"
+            return p[key].format(order_id=order_id)
+        if kind in ("items", "swaps"):
+            order = self.tools.order(ctx, order_id)
+            if active.slots.get(kind):
+                return self._more(active, kind, order, language)
+            items = "\n".join(f"- {fill.describe_line(i, language, self.currency)}"
+                              for i in order.items)
+            key = "ask_items_return" if kind == "items" else "ask_items_swap"
+            return p[key].format(order_id=order_id, items=items)
+        methods = ", ".join(fill.describe_method(m, language, self.currency)
+                            for m in self.tools.payment_methods(ctx))
+        key = {"refund_method": "ask_payment_refund", "pay_method": "ask_payment_diff",
+               "new_method": "ask_payment_new"}[kind]
+        return p[key].format(methods=methods)
+
+    def _orders(self, ctx: ToolContext, language: Language) -> str:
+        with self.tools._factory() as session:
+            from kefu.store.database import DatabaseStore
+
+            recent = DatabaseStore(session).recent_orders(ctx.customer_id, limit=8)
+        line = PHRASES[language]["order_line"]
+        return "\n".join(line.format(order_id=o.order_id, date=o.created_at or "-",
+                                     status=status_text(o.status, language)) for o in recent)
+
+    # ---- confirmation and the write ------------------------------------------------------
+
+    def _confirm(self, state: State, active: ActiveFlow, ctx: ToolContext,
+                 language: Language) -> FlowTurn:
+        spec = FLOWS[active.name]
+        args = _arguments(spec, active.slots)
+        details = self._details(spec, active.slots, ctx, language)
+        active.pending = {"tool": spec.tool, "args": args, "nonce": uuid.uuid4().hex}
+        active.asking = None
+        return FlowTurn(_keep(state, active), FLOW[language]["confirm"].format(details=details))
+
+    def _answer_pending(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+                        understanding: Understanding, language: Language) -> FlowTurn:
+        p = FLOW[language]
+        assert active.pending is not None
+        answer = fill.yes_no(text, understanding.intent.name)
+        if answer is False:
+            return FlowTurn(_keep(state, None), p["declined"])
+        if answer is None:
+            before = dict(active.slots)
+            for kind in FLOWS[active.name].slots:  # a corrected detail: confirm again
+                if kind not in ("items", "swaps", "order"):
+                    self._fill_one(kind, active, ctx, text, understanding, language)
+            if active.slots != before:
+                return self._confirm(state, active, ctx, language)
+            if _off_topic(understanding, text):
+                return FlowTurn(_keep(state, active), reminder=p["reminder"].format(
+                    question=p["yes_no"]))
+            return FlowTurn(_keep(state, active), p["yes_no"])
+        pending = active.pending
+        try:
+            result = getattr(self.tools, pending["tool"])(ctx, **_call_args(pending),
+                                                          key=_key(ctx, pending))
+        except ToolRefused as exc:
+            refusals = active.refusals + 1
+            why = p.get(f"why_{exc.reason}", exc.reason).format(
+                **{"order_id": "", "status": "", **{k: status_text(v, language)
+                                                    if k == "status" else v
+                                                    for k, v in exc.params.items()}})
+            return FlowTurn(_keep(state, None), p["refused"].format(why=why),
+                            handoff=refusals >= MAX_REFUSALS)
+        text_done = p[f"done_{result.tool}"].format(order_id=result.order_id or "")
+        if result.repeated:
+            text_done += p["repeated"]
+        return FlowTurn(_keep(state, None), text_done + p["anything_else"],
+                        wrote={"tool": result.tool, "order_id": result.order_id,
+                               "status": result.status, "repeated": result.repeated})
+
+    def _details(self, spec: FlowSpec, slots: dict[str, Any], ctx: ToolContext,
+                 language: Language) -> str:
+        p = FLOW[language]
+        methods = {m.id: m for m in self.tools.payment_methods(ctx)}
+        sep = "、" if language == "zh" else ", "
+
+        def method(mid: str) -> str:
+            return fill.describe_method(methods[mid], language, self.currency) if mid in \
+                methods else mid
+
+        if spec.name == "user_address":
+            return p["do_user_address"].format(address=fill.describe_address(slots["address"]))
+        order = self.tools.order(ctx, slots["order"])
+        cur = order.currency
+        total = sum(i.price_cents for i in order.items)
+        if spec.name == "cancel":
+            from kefu.dialogue.flow_phrases import REASONS
+
+            paid = sep.join(dict.fromkeys(method(x.payment_method_id) for x in order.payments))
+            return p["do_cancel"].format(
+                order_id=order.id, reason=REASONS[language].get(slots["reason"],
+                                                                slots["reason"]),
+                items=sep.join(fill.describe_line(i, language, cur)
+                               for i in order.items),
+                total=money(sum(x.amount_cents for x in order.payments
+                                if x.transaction_type == "payment"), cur),
+                methods=paid, timing=p["refund_timing"])
+        if spec.name == "order_address":
+            return p["do_address"].format(order_id=order.id,
+                                          address=fill.describe_address(slots["address"]))
+        if spec.name == "order_payment":
+            old = order.payments[0].payment_method_id if order.payments else ""
+            return p["do_payment"].format(order_id=order.id, total=money(total, cur),
+                                          new=method(slots["new_method"]), old=method(old),
+                                          timing=p["refund_timing"])
+        if spec.name == "return":
+            lines = [fill.line_by_id(order, i, nth=slots["items"][:k].count(i))
+                     for k, i in enumerate(slots["items"])]
+            return p["do_return"].format(
+                order_id=order.id, items=sep.join(fill.describe_line(x, language, cur)
+                                                  for x in lines),
+                total=money(sum(x.price_cents for x in lines), cur),
+                method=method(slots["refund_method"]))
+        swaps, diff = [], 0
+        for k, (old_id, new_id) in enumerate(slots["swaps"]):
+            line = fill.line_by_id(order, old_id,
+                                   nth=[s[0] for s in slots["swaps"][:k]].count(old_id))
+            variant = next(v for v in self.tools.variants(line.product_id) if v.id == new_id)
+            diff += variant.price_cents - line.price_cents
+            swaps.append(f"{fill.describe_line(line, language, cur)} → "
+                         f"{fill.describe_options(variant.options)} "
+                         f"({money(variant.price_cents, cur)})")
+        pay = method(slots["pay_method"])
+        difference = (p["diff_pay"] if diff > 0 else p["diff_refund"] if diff < 0
+                      else p["diff_none"]).format(amount=money(abs(diff), cur),
+                                                  method=pay)
+        key = "do_items" if spec.name == "order_items" else "do_exchange"
+        return p[key].format(order_id=order.id, swaps=sep.join(swaps), difference=difference)
+
+
+def _arguments(spec: FlowSpec, slots: dict[str, Any]) -> dict[str, Any]:
+    if spec.name == "cancel":
+        return {"order_id": slots["order"], "reason": slots["reason"]}
+    if spec.name == "order_address":
+        return {"order_id": slots["order"], "address": slots["address"]}
+    if spec.name == "user_address":
+        return {"address": slots["address"]}
+    if spec.name == "order_payment":
+        return {"order_id": slots["order"], "payment_method_id": slots["new_method"]}
+    if spec.name == "return":
+        return {"order_id": slots["order"], "item_ids": list(slots["items"]),
+                "payment_method_id": slots["refund_method"]}
+    return {"order_id": slots["order"], "item_ids": [s[0] for s in slots["swaps"]],
+            "new_item_ids": [s[1] for s in slots["swaps"]],
+            "payment_method_id": slots["pay_method"]}
+
+
+def _call_args(pending: dict[str, Any]) -> dict[str, Any]:
+    return dict(pending["args"])
+
+
+def _key(ctx: ToolContext, pending: dict[str, Any]) -> str:
+    from kefu.tools.retail import idempotency_key
+
+    return idempotency_key(ctx, pending["tool"], pending["args"], pending["nonce"])
+
+
+def _complete(active: ActiveFlow, kind: str) -> bool:
+    if kind in ("items", "swaps"):
+        done = bool(active.slots.get(f"{kind}_done"))
+        return done and all(not isinstance(c, list) or c[1] is not None
+                            for c in active.slots.get(kind, []))
+    return kind in active.slots
+
+
+def _taken(chosen: list[Any]) -> list[str]:
+    return [c[0] if isinstance(c, list) else c for c in chosen]
+
+
+def _keep(state: State, active: ActiveFlow | None) -> State:
+    return state.model_copy(update={"flow": active.model_dump() if active else None})
+
+
+def _off_topic(understanding: Understanding, text: str) -> bool:
+    """A question about something else (shipping times, the warranty…), asked mid-flow."""
+    intent = understanding.intent
+    return (intent.name in KNOWLEDGE_INTENTS and intent.confidence >= 0.5
+            and pick_flow(understanding, text) is None)
+
+
+def _other_customer(store: StoreBackend, state: State, understanding: Understanding) -> bool:
+    email = understanding.first("email")
+    if not email:
+        return False
+    found = store.find_customers_by_email(email)
+    return bool(found) and all(c.id != state.customer_id for c in found)

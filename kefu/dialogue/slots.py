@@ -1,0 +1,227 @@
+"""Slot fillers for the order-action flows: what a customer's words say about a cancel reason,
+order lines, a new variant, a payment method, an address, or yes/no. Each returns None when
+the message does not say it, so the flow asks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from kefu.respond.templates import money
+from kefu.storage.models import Order, OrderItem, PaymentMethod, Variant
+
+_REASONS = {
+    "no longer needed": re.compile(
+        r"no longer need|don'?t need|do not need|not need (?:it|them) anymore|"
+        r"changed my mind|won'?t need|not needed|no longer want|don'?t want|"
+        r"不需要|不要了|用不上|不想要|不用了|不再需要", re.I),
+    "ordered by mistake": re.compile(
+        r"by mistake|mistake|accident|wrong (?:item|order|one)|ordered the wrong|"
+        r"下错|买错|拍错|误购|错了|点错", re.I),
+}
+_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|go ahead|please do|"
+                  r"do it|correct|right|that'?s right|absolutely|proceed)\b|^\s*(?:是|好|确认|"
+                  r"可以|对|行|没问题|办理|确定|嗯)", re.I)
+_NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that|not now)\b|"
+                 r"^\s*(?:不|否|别|算了|先不|不用)", re.I)
+_DONE = re.compile(r"that'?s (?:all|it|everything)|nothing else|no (?:more|other)|only (?:that|"
+                   r"this|those|these)|just (?:that|this|those|these)|^\s*no\b|就这些|没有了|"
+                   r"没有其他|只有这|就这个|就这几|没了", re.I)
+_ALL = re.compile(r"\b(?:all (?:of )?(?:the |my |these |those )?(?:items|things|of it|of them|"
+                  r"products)|everything|every item|the whole order|the entire order)\b|全部|所有|"
+                  r"整个订单|都退", re.I)
+_SPLIT_NEW = re.compile(r"\b(?:for|to|into|with|instead)\b|换成|改成|换为|改为|换一个|换个",
+                        re.I)
+_LAST_FOUR = re.compile(r"(?:ending(?: in| with)?|last four(?: digits)?(?: are| is)?|尾号|"
+                        r"后四位)\s*(\d{4})|\b(\d{4})\b", re.I)
+_METHOD_ID = re.compile(r"\b(?:credit_card|paypal|gift_card)_\d+\b")
+
+
+def cancel_reason(text: str, allowed: Sequence[str]) -> str | None:
+    for reason, pattern in _REASONS.items():
+        if reason in allowed and pattern.search(text):
+            return reason
+    lowered = text.lower()
+    return next((r for r in allowed if r in lowered), None)
+
+
+def yes_no(text: str, intent: str) -> bool | None:
+    """True for an explicit yes, False for a no, None for anything else."""
+    if _NO.search(text):
+        return False
+    if _YES.search(text):
+        return True
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    return None
+
+
+def done_listing(text: str) -> bool:
+    return bool(_DONE.search(text))
+
+
+def says_all(text: str) -> bool:
+    return bool(_ALL.search(text))
+
+
+def line_by_id(order: Order, item_id: str, nth: int = 0) -> OrderItem:
+    return [line for line in order.items if line.variant_id == item_id][nth]
+
+
+def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
+                everything: bool = False) -> list[OrderItem]:
+    """The order's lines the message names: by item id, by product name (the options telling
+    same-named lines apart), or all of them ("everything", 全部) when ``everything``."""
+    left = list(order.items)
+    for item_id in exclude:
+        match = next((x for x in left if x.variant_id == item_id), None)
+        if match is not None:
+            left.remove(match)
+    if not left:
+        return []
+    by_id: list[OrderItem] = []
+    for line in left:  # an id written twice means two of its identical lines
+        if line.variant_id in text and \
+                sum(x.variant_id == line.variant_id for x in by_id) < text.count(line.variant_id):
+            by_id.append(line)
+    if by_id:
+        return by_id
+    old_part = _SPLIT_NEW.split(text, maxsplit=1)[0]
+    lowered = f" {_norm(old_part)} "
+    named: list[OrderItem] = []
+    for line in left:
+        if _names(line.name, lowered):
+            named.append(line)
+    if not named:
+        return left if everything and says_all(text) else []
+    chosen: list[OrderItem] = []
+    for name in dict.fromkeys(x.name for x in named):
+        same = [x for x in named if x.name == name]
+        if len(same) == 1:
+            chosen.append(same[0])
+            continue
+        scored = [(sum(_mentions(lowered, v) for v in x.options.values()), x) for x in same]
+        best = max(score for score, _ in scored)
+        picks = [x for score, x in scored if score == best]
+        chosen.append(picks[0])  # same name and options: identical lines, any one will do
+    return chosen
+
+
+def new_variant(text: str, line: OrderItem, variants: Sequence[Variant],
+                whole: bool = False) -> Variant | None:
+    """The available variant of the line's product that the message asks for: the one whose
+    option values the message names most (in the part after "for"/"to"/换成, unless ``whole``),
+    ties broken by keeping the line's other options. None if none or still ambiguous."""
+    parts = _SPLIT_NEW.split(text, maxsplit=1)
+    if not whole and len(parts) < 2:
+        return None
+    wanted = f" {_norm(text if whole else parts[1])} "
+    candidates = [v for v in variants if v.available]
+    scored = [(sum(_mentions(wanted, str(value)) for value in v.options.values()), v)
+              for v in candidates]
+    best = max((score for score, _ in scored), default=0)
+    if best == 0:
+        return None
+    top = [v for score, v in scored if score == best]
+    if len(top) > 1:  # another option than the current one, unless it is all they named
+        top = [v for v in top if v.id != line.variant_id] or top
+    if len(top) > 1:
+        keep = [(sum(1 for k, val in v.options.items() if line.options.get(k) == val
+                     and not _mentions(wanted, str(val))), v) for v in top]
+        most = max(score for score, _ in keep)
+        top = [v for score, v in keep if score == most]
+    return top[0] if len(top) == 1 else None
+
+
+def payment_method(text: str, methods: Sequence[PaymentMethod], order: Order | None,
+                   refund: bool = False) -> str | None:
+    """The customer's payment method the message names, as its id."""
+    ids = {m.id for m in methods}
+    named = [i for i in _METHOD_ID.findall(text) if i in ids]
+    if named:
+        return named[0]
+    lowered = text.lower()
+    original = order.payments[0].payment_method_id if order is not None and order.payments \
+        else None
+    if original and re.search(r"original|same (?:card|method|payment)|原支付|原路|原来的", lowered):
+        return original
+    kinds: list[PaymentMethod] = []
+    if re.search(r"gift ?card|礼品卡", lowered):
+        kinds = [m for m in methods if m.kind == "gift_card"]
+    elif "paypal" in lowered:
+        kinds = [m for m in methods if m.kind == "paypal"]
+    elif re.search(r"credit|card|visa|mastercard|amex|discover|信用卡|银行卡", lowered):
+        kinds = [m for m in methods if m.kind == "credit_card"]
+        brands = [m for m in kinds if m.brand and m.brand.lower() in lowered]
+        kinds = brands or kinds
+    if len(kinds) > 1:
+        digits = {a or b for a, b in _LAST_FOUR.findall(text)}
+        kinds = [m for m in kinds if m.last_four in digits] or kinds
+    return kinds[0].id if len(kinds) == 1 else None
+
+
+def address(text: str) -> dict[str, str] | None:
+    """"street, apartment (or -), city, state, country, zip" (the apartment may be left out)."""
+    body = re.sub(r"^[^:：]*(?:address|地址)[^:：]*[:：]", "", text, flags=re.I)
+    parts = [p.strip(" .。") for p in re.split(r"[,，;；\n]", body) if p.strip(" .。")]
+    if len(parts) == 5:
+        parts.insert(1, "")
+    if len(parts) != 6 or not re.search(r"\d", parts[5]):
+        return None
+    parts = ["" if p in ("-", "—", "无", "none", "n/a") else p for p in parts]
+    keys = ("address1", "address2", "city", "state", "country", "zip")
+    return dict(zip(keys, parts, strict=True))
+
+
+def describe_line(line: OrderItem, language: str, currency: str) -> str:
+    options = describe_options(line.options)
+    name = f"{line.name} ({options})" if options else line.name
+    return f"{name} [{line.variant_id}] {money(line.price_cents, currency)}"
+
+
+def describe_options(options: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in options.items())
+
+
+def describe_method(method: PaymentMethod, language: str, currency: str) -> str:
+    zh = language == "zh"
+    if method.kind == "gift_card":
+        balance = money(method.balance_cents or 0, currency)
+        return f"礼品卡 {method.id}（余额 {balance}）" if zh else \
+            f"gift card {method.id} (balance {balance})"
+    if method.kind == "paypal":
+        return f"PayPal {method.id}"
+    brand = (method.brand or "").title()
+    return f"尾号 {method.last_four} 的 {brand} 信用卡" if zh else \
+        f"{brand} credit card ending in {method.last_four}"
+
+
+def describe_address(address: dict[str, str]) -> str:
+    return ", ".join(address[k] for k in ("address1", "address2", "city", "state", "country",
+                                          "zip") if address.get(k))
+
+
+def _norm(text: str) -> str:
+    """Lower case, words and numbers only (a decimal point kept: 1.5L), single spaces."""
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text.lower())
+    return " ".join(re.sub(r"[^\w\u3400-\u9fff.-]+", " ", text).split())
+
+
+def _mentions(text: str, value: str) -> bool:
+    v = _norm(value)
+    return bool(v) and f" {v} " in text
+
+
+def _names(name: str, text: str) -> bool:
+    """The product's name in the text, whole or most of its words (laser gaming mouse)."""
+    n = _norm(name)
+    if f" {n} " in text:
+        return True
+    words = [w for w in n.split() if len(w) > 2]
+    if not words:
+        return False
+    hits = sum(f" {w} " in text or f" {w}s " in text for w in words)
+    return hits == len(words) or (len(words) >= 2 and hits >= len(words) - 1 and hits >= 2)

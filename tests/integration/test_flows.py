@@ -1,0 +1,191 @@
+"""Order actions through whole conversations on the demo shop, in English and Chinese, on
+SQLite and PostgreSQL: each flow asks only for what is missing, lists the change, writes only
+after an explicit yes, and explains refusals; topic switches come back to the flow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kefu.demo import seed_demo
+from kefu.service import Kefu
+from kefu.settings import Settings
+from kefu.storage.models import Address, AuditEntry, Customer, Order, Payment, PaymentMethod
+
+
+@pytest.fixture
+def kefu(db_url: str, tmp_path: Path) -> Iterator[Kefu]:
+    product = Kefu.from_settings(Settings(database_url=db_url, data_dir=tmp_path))
+    with product.factory.begin() as session:
+        seed_demo(session)
+    product.warm()
+    yield product
+    product.close()
+
+
+@dataclass
+class Shopper:
+    email: str
+    pending: str
+    delivered: str
+    other_pending: str  # someone else's
+
+
+def shopper(kefu: Kefu) -> Shopper:
+    with kefu.factory() as session:
+        for customer in session.scalars(select(Customer).order_by(Customer.id)):
+            orders = {o.status: o.id for o in customer.orders}
+            if {"pending", "delivered"} <= set(orders) and customer.payment_methods:
+                other = session.scalars(select(Order.id).where(
+                    Order.status == "pending", Order.customer_id != customer.id)).first()
+                assert other is not None
+                return Shopper(customer.email, orders["pending"], orders["delivered"], other)
+    raise AssertionError("the demo shop has no customer with pending and delivered orders")
+
+
+def talk(kefu: Kefu, language: str, *messages: str) -> list[str]:
+    conv = kefu.conversations.create("api", language)  # type: ignore[arg-type]
+    return [kefu.conversations.post(conv.id, m).reply.text for m in messages]
+
+
+def status(kefu: Kefu, order_id: str) -> str:
+    with kefu.factory() as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        return order.status
+
+
+def writes(kefu: Kefu) -> int:
+    with kefu.factory() as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry)) or 0
+
+
+def test_cancel_asks_only_what_is_missing_and_needs_a_yes(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    replies = talk(kefu, "en", f"I want to cancel order {s.pending}", s.email,
+                   "I ordered it by mistake")
+    assert "confirm who you are" in replies[0]
+    assert "no longer needed" in replies[1]  # the reason is asked, the order is not
+    assert "Please confirm" in replies[2] and s.pending in replies[2]
+    assert "ordered by mistake" in replies[2] and status(kefu, s.pending) == "pending"
+    assert writes(kefu) == 0  # nothing before the yes
+
+
+def test_cancel_in_one_message_then_yes_writes_once(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    conv = kefu.conversations.create("api", "en")
+    post = kefu.conversations.post
+    post(conv.id, f"My email is {s.email}")
+    asked = post(conv.id, f"Please cancel {s.pending}, I don't need it anymore").reply.text
+    assert "Shall I go ahead?" in asked
+    done = post(conv.id, "yes").reply.text
+    assert done.startswith(f"Done: order {s.pending} is cancelled")
+    assert status(kefu, s.pending) == "cancelled"
+    again = post(conv.id, "yes").reply.text  # a yes with nothing pending changes nothing
+    assert "Done" not in again and writes(kefu) == 1
+    with kefu.factory() as session:
+        entry = session.scalars(select(AuditEntry)).one()
+        assert entry.tool == "cancel_pending_order" and entry.actor == "assistant"
+        assert entry.before["order"]["status"] == "pending"
+        assert entry.after["order"]["status"] == "cancelled"
+        refunds = session.scalars(select(Payment).where(
+            Payment.order_id == s.pending, Payment.transaction_type == "refund")).all()
+        assert len(refunds) == 1
+
+
+def test_no_leaves_the_order_as_it_was(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    replies = talk(kefu, "en", f"My email is {s.email}. Cancel order {s.pending}, I ordered "
+                   "it by mistake.", "no")
+    assert "haven't changed anything" in replies[-1]
+    assert status(kefu, s.pending) == "pending" and writes(kefu) == 0
+
+
+def test_a_delivered_order_cannot_be_cancelled_and_says_why(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    reply = talk(kefu, "en", f"My email is {s.email}", f"cancel order {s.delivered}")[-1]
+    assert "delivered" in reply and "only pending orders can be cancelled" in reply
+    assert writes(kefu) == 0
+
+
+def test_another_customers_order_is_not_found(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    reply = talk(kefu, "en", f"My email is {s.email}", f"cancel order {s.other_pending}")[-1]
+    assert f"couldn't find order {s.other_pending} on your account" in reply
+    assert status(kefu, s.other_pending) == "pending" and writes(kefu) == 0
+
+
+def test_one_customer_per_conversation(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    with kefu.factory() as session:
+        other = session.scalars(select(Customer.email).where(Customer.email != s.email)).first()
+    replies = talk(kefu, "en", f"My email is {s.email}", f"cancel order {s.pending}",
+                   f"actually my email is {other}")
+    assert "only help with the account already verified" in replies[-1]
+
+
+def test_return_in_chinese(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    with kefu.factory() as session:
+        order = session.get(Order, s.delivered)
+        assert order is not None
+        first = order.items[0]
+    replies = talk(kefu, "zh", f"我想退货，订单号 {s.delivered}", s.email,
+                   f"退 {first.variant_id}，就这些", "退到原支付方式", "是的")
+    assert "要退哪些商品" in replies[1]
+    assert "请确认" in replies[-2] and first.variant_id in replies[-2]
+    assert replies[-1].startswith("已办理") and status(kefu, s.delivered) == "return requested"
+    with kefu.factory() as session:
+        order = session.get(Order, s.delivered)
+        assert order is not None and order.extra["return_items"] == [first.variant_id]
+
+
+def test_a_question_mid_flow_is_answered_and_the_flow_resumes(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    replies = talk(kefu, "en", f"My email is {s.email}", f"I want to cancel order {s.pending}",
+                   "wait, first: how long does shipping take?", "I don't need it anymore",
+                   "yes")
+    assert "Back to your request" in replies[2] and "no longer needed" in replies[2]
+    assert "Please confirm" in replies[3]
+    assert status(kefu, s.pending) == "cancelled"
+
+
+def test_change_default_address_in_chinese(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    replies = talk(kefu, "zh", s.email, "我想修改账户的默认地址",
+                   "人民路 88 号，3 单元 501，杭州，浙江，中国，310000", "确认")
+    assert "新默认地址" in replies[1]
+    assert "人民路 88 号" in replies[2] and replies[3].startswith("已办理")
+    with kefu.factory() as session:
+        customer = session.scalars(select(Customer).where(Customer.email == s.email)).one()
+        address = session.scalars(select(Address).where(
+            Address.customer_id == customer.id).order_by(Address.is_default.desc(),
+                                                         Address.id)).first()
+        assert address is not None and address.zip == "310000" and address.city == "杭州"
+
+
+def test_change_the_payment_of_a_pending_order(kefu: Kefu) -> None:
+    with kefu.factory() as session:
+        found = None
+        for order in session.scalars(select(Order).where(Order.status == "pending")
+                                     .order_by(Order.id)):
+            current = order.payments[0].payment_method_id
+            others = [m for m in order.customer.payment_methods
+                      if m.id != current and m.kind != "gift_card"]
+            if others:
+                found = (order.id, order.customer.email, current, others[0].id)
+                break
+    assert found is not None, "the demo shop has a customer with two payment methods"
+    order_id, email, current, new = found
+    replies = talk(kefu, "en", f"My email is {email}",
+                   f"I want to change the payment method of order {order_id}",
+                   f"use {new}", "yes")
+    assert "Please confirm" in replies[2] and replies[3].startswith("Done")
+    with kefu.factory() as session:
+        kinds = [(p.transaction_type, p.payment_method_id) for p in session.scalars(
+            select(Payment).where(Payment.order_id == order_id).order_by(Payment.position))]
+    assert kinds[-2:] == [("payment", new), ("refund", current)]
