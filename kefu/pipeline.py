@@ -13,7 +13,7 @@ from typing import Protocol
 
 from kefu.dialogue.act import act
 from kefu.dialogue.flows import FlowEngine
-from kefu.dialogue.policy import decide, handoff, review
+from kefu.dialogue.policy import decide, handoff, mood, needs_human, review, upset
 from kefu.dialogue.tracker import track
 from kefu.guard import outbound
 from kefu.guard.inbound import screen
@@ -85,9 +85,9 @@ class Pipeline:
             fallback=state.language or self.default_language,
         )
         understanding = self.understand(inbound)
-        tracked = track(state, inbound, understanding)
+        tracked = mood(track(state, inbound, understanding), understanding)
         reminder, shown = "", tuple[str, ...]()
-        if self.flows is not None:
+        if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
                                    store, conversation_id)
             if step is not None and step.text:
@@ -95,7 +95,7 @@ class Pipeline:
                     return Prepared(inbound, understanding, handoff(step.state),
                                     Grounding(flow_text=step.text, shown_orders=step.orders))
                 decision = Decision(Action.FLOW, step.state.model_copy(
-                    update={"misunderstood": 0}))
+                    update={"misunderstood": 0}), empathy=upset(understanding.sentiment))
                 return Prepared(inbound, understanding, decision,
                                 Grounding(flow_text=step.text, wrote=step.wrote,
                                           shown_orders=step.orders))

@@ -94,6 +94,7 @@ class State(BaseModel):
     misunderstood: int = 0
     identity_failures: int = 0
     handoff: bool = False
+    upset_turns: int = 0  # consecutive messages in strong anger or frustration
     flow: dict[str, Any] | None = None  # an order action in progress (kefu.dialogue.flows)
 
 
@@ -163,6 +164,7 @@ class OrderView:
     shipped_at: str | None = None
     delivered_at: str | None = None
     created_at: str | None = None
+    refunded_cents: int = 0  # refunds issued on the order so far
 
 
 @dataclass(frozen=True)

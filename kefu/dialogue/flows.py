@@ -65,6 +65,8 @@ FLOWS: dict[str, FlowSpec] = {spec.name: spec for spec in (
     FlowSpec(name="address", tool="", slots=("scope",), rule="none"),
 )}
 
+# Changing items is an exchange once the order is delivered, a modification while pending.
+_TWINS = {"exchange": "order_items", "order_items": "exchange"}
 _PAYMENT_CUE = re.compile(r"payment|pay with|paypal|gift ?card|credit ?card|card|付款|支付|礼品卡|"
                           r"信用卡", re.I)
 _ADDRESS_CUE = re.compile(r"address|ship(?:ping)? to|deliver(?:y)? to|地址|收货", re.I)
@@ -72,7 +74,10 @@ _DEFAULT_CUE = re.compile(r"default|profile|account|my address on file|默认|�
 _RETURN_CUE = re.compile(r"return|send (?:it|them) back|退货|退回|寄回", re.I)
 _EXCHANGE_CUE = re.compile(r"exchange|swap|换货|换成|换一", re.I)
 _CANCEL_CUE = re.compile(r"\bcancel|取消", re.I)
-_CHANGE_CUE = re.compile(r"change|update|modify|new|edit|修改|更改|更新|换", re.I)
+_CHANGE_CUE = re.compile(r"change|update|modify|new|edit|different|switch|another|instead|"
+                         r"修改|更改|更新|换|改用", re.I)
+_HUMAN_CUE = re.compile(r"human|agent|person|representative|someone real|real people|人工|"
+                        r"真人|客服人员", re.I)
 
 
 def pick_flow(understanding: Understanding, text: str) -> str | None:
@@ -95,6 +100,9 @@ def pick_flow(understanding: Understanding, text: str) -> str | None:
         return "order_address" if has_order else "address"
     if intent == "change_order":
         return "order_payment" if _PAYMENT_CUE.search(text) else "order_items"
+    if intent in ("check_payment_methods", "payment_issue", "out_of_scope") and has_order \
+            and _PAYMENT_CUE.search(text) and _CHANGE_CUE.search(text):
+        return "order_payment"
     if intent in ("edit_account", "out_of_scope") and _ADDRESS_CUE.search(text) \
             and _CHANGE_CUE.search(text):  # "update the default address on my account"
         if _DEFAULT_CUE.search(text):
@@ -154,7 +162,7 @@ class FlowEngine:
         if opened is not None and active.name != opened and active.pending is None \
                 and set(active.slots) <= {"order_hint"}:
             active = ActiveFlow(name=opened, slots=active.slots)  # changed their mind at once
-        if understanding.intent.name == "contact_human_agent":
+        if understanding.intent.name == "contact_human_agent" and _HUMAN_CUE.search(text):
             return None  # the handoff path takes it
         # authentication comes first, and one customer per conversation
         if state.customer_id is None:
@@ -225,6 +233,10 @@ class FlowEngine:
                 return Say(p["order_not_found"].format(order_id=order_id,
                                                        orders=self._orders(ctx, language)))
             allowed = getattr(self.tools.policy, spec.rule, ())
+            twin = _TWINS.get(active.name)
+            if order.status not in allowed and twin is not None and order.status in getattr(
+                    self.tools.policy, FLOWS[twin].rule, ()):
+                active.name, spec, allowed = twin, FLOWS[twin], (order.status,)
             if order.status not in allowed:
                 return Say(p["not_allowed"].format(
                     order_id=order_id, status=status_text(order.status, language),

@@ -22,9 +22,31 @@ _DIRECT = {
 }
 
 
+STRONG_UPSET_TURNS = 2
+
+
+def mood(state: State, understanding: Understanding) -> State:
+    """The state with this message's mood counted: consecutive strongly upset messages."""
+    turns = state.upset_turns + 1 if strongly_upset(understanding.sentiment) else 0
+    return state.model_copy(update={"upset_turns": turns})
+
+
+def needs_human(state: State) -> bool:
+    """Strongly upset two messages running: a person should take over."""
+    return state.upset_turns >= STRONG_UPSET_TURNS
+
+
 def decide(state: State, understanding: Understanding) -> Decision:
-    """The action this message asks for, with the tone the customer's mood calls for."""
+    """The action this message asks for, with the tone the customer's mood calls for (the
+    state has this message's mood counted: ``mood``)."""
+    if needs_human(state):
+        return Decision(Action.HANDOFF, state, empathy=True)
     return replace(_action(state, understanding), empathy=upset(understanding.sentiment))
+
+
+def strongly_upset(feeling: Sentiment) -> bool:
+    return (feeling.emotion in _UPSET and feeling.confidence >= 0.7
+            and feeling.score <= -0.7)
 
 
 def upset(feeling: Sentiment) -> bool:
@@ -78,5 +100,5 @@ def handoff(state: State) -> Decision:
 
 def _handoff(state: State) -> Decision:
     return Decision(Action.HANDOFF, state.model_copy(
-        update={"handoff": True, "misunderstood": 0, "identity_failures": 0}
+        update={"handoff": True, "misunderstood": 0, "identity_failures": 0, "upset_turns": 0}
     ))

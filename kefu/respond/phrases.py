@@ -27,6 +27,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "shipped": "It was shipped on {shipped_at} with {carrier}; tracking number {tracking}.",
         "delivered": "It was delivered on {delivered_at}.",
         "items": "Items: {items}. Total: {total}.",
+        "refunded": "Refunded so far: {amount} (gift cards at once, other methods within 5 to "
+                    "7 business days).",
         "answer": "{text}\n\nSource: {source}",
         "answer_other": "{text}\n\nSource (our Chinese page): {source}",
         "clarify": "Sorry, I didn't quite get that. I can check an order's status or answer "
@@ -58,6 +60,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "shipped": "已于 {shipped_at} 由 {carrier} 发出，运单号 {tracking}。",
         "delivered": "已于 {delivered_at} 送达。",
         "items": "商品：{items}。合计：{total}。",
+        "refunded": "已退款：{amount}（礼品卡即时到账，其他方式 5–7 个工作日到账）。",
         "answer": "{text}\n\n来源：{source}",
         "answer_other": "{text}\n\n来源（英文页面）：{source}",
         "clarify": "抱歉，我没有理解您的意思。我可以查询订单状态，或解答配送、退货、退款、换货、"

@@ -112,6 +112,8 @@ def _order_text(order: OrderView, language: Language) -> str:
         parts.append(p["delivered"].format(delivered_at=order.delivered_at))
     items = ("、" if language == "zh" else ", ").join(_item(i, language) for i in order.items)
     parts.append(p["items"].format(items=items, total=money(order.total_cents, order.currency)))
+    if order.refunded_cents:
+        parts.append(p["refunded"].format(amount=money(order.refunded_cents, order.currency)))
     return ("" if language == "zh" else " ").join(parts)
 
 

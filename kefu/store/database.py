@@ -63,7 +63,8 @@ class DatabaseStore:
         return {pid: name for pid, name in rows if name}
 
 
-_ORDER_LOADS = (selectinload(Order.items), selectinload(Order.fulfillments))
+_ORDER_LOADS = (selectinload(Order.items), selectinload(Order.fulfillments),
+                selectinload(Order.payments))
 
 
 def _ref(row: Customer) -> CustomerRef:
@@ -91,6 +92,8 @@ def order_view(order: Order, names_zh: dict[str, str]) -> OrderView:
             for i in order.items
         ),
         tracking_ids=tuple(t for f in order.fulfillments for t in f.tracking_ids),
+        refunded_cents=sum(p.amount_cents for p in order.payments
+                           if p.transaction_type == "refund"),
         carrier=shipment.carrier if shipment else None,
         shipped_at=_iso(shipment.shipped_at) if shipment else None,
         delivered_at=_iso(shipment.delivered_at) if shipment else None,

@@ -73,6 +73,7 @@ class ScriptedCustomer:
         self.items_said = False
         self.misunderstood = 0
         self.identity_tries = 0
+        self.phrasing = 0
         self.finished = False
 
     # ---- what the customer knows ------------------------------------------------------------
@@ -113,12 +114,17 @@ class ScriptedCustomer:
         options = self.identities()
         return options[min(tried, len(options) - 1)]
 
-    def opening(self) -> str:
+    def opening(self, rephrase: int = 0) -> str:
+        """The request for the current action; ``rephrase`` > 0 says it in other words."""
         action = self.action
         if action is None:
             return "Hi, I have a question."
         kw = action["kwargs"]
-        return self._pick(OPENINGS[action["name"]]).format(order=kw.get("order_id", ""))
+        options = OPENINGS[action["name"]]
+        if rephrase == 0:
+            self.phrasing = self.rng.randrange(len(options))
+        return options[(self.phrasing + rephrase) % len(options)].format(
+            order=kw.get("order_id", ""))
 
     def _item_text(self, order_id: str, item_id: str, by_id: bool) -> str:
         if by_id:
@@ -210,7 +216,7 @@ class ScriptedCustomer:
         if self.misunderstood > 3:
             self.finished = True
             return None
-        return self.opening()
+        return self.opening(rephrase=self.misunderstood)
 
     def _next_pair(self, order_id: str) -> str:
         old, new = self.pairs_left[0]

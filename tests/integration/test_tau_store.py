@@ -320,7 +320,7 @@ def _mistyped_field(directory: Path, store: dict[str, Any]) -> None:
 
 
 def _unsupported_field(directory: Path, store: dict[str, Any]) -> None:
-    store["orders.json"]["#W1"]["return_items"] = ["v1"]
+    store["orders.json"]["#W1"]["coupon_code"] = "SAVE10"  # return_items etc. are supported
     write_store(directory, store)
 
 
@@ -351,7 +351,7 @@ def case(breaker: Breaker, expected: str) -> Any:
             r"got a string",
         ),
         case(
-            _unsupported_field, r'^orders\.json\["#W1"\]: unsupported field\(s\) \'return_items\''
+            _unsupported_field, r'^orders\.json\["#W1"\]: unsupported field\(s\) \'coupon_code\''
         ),
         case(_unlisted_order, r'^orders\.json\["#W2"\]: the order is not in users\.json'),
     ],

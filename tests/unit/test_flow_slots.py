@@ -1,0 +1,128 @@
+"""The flows' pure parts: which flow a message opens, and what its words fill."""
+
+from __future__ import annotations
+
+import pytest
+
+from kefu.dialogue import slots as fill
+from kefu.dialogue.flows import pick_flow
+from kefu.dialogue.policy import decide, mood
+from kefu.storage.models import Order, OrderItem, Payment, PaymentMethod, Variant
+from kefu.types import Action, Entity, Intent, Sentiment, State, Understanding
+
+
+def understood(intent: str, order_id: str | None = None) -> Understanding:
+    entities = (Entity("order_id", order_id, 0, len(order_id), order_id),) if order_id else ()
+    return Understanding(Intent(intent, 0.9), entities)
+
+
+@pytest.mark.parametrize(("intent", "text", "order", "flow"), [
+    ("cancel_order", "cancel my order", None, "cancel"),
+    ("exchange_item", "exchange the mouse", None, "exchange"),
+    ("change_order", "I'd like to exchange an item", None, "exchange"),
+    ("return_item", "send it back", None, "return"),
+    ("change_shipping_address", "new address for #W1234567", "#W1234567", "order_address"),
+    ("change_shipping_address", "change my default address", None, "user_address"),
+    ("change_shipping_address", "change my address", None, "address"),
+    ("change_order", "pay with my gift card instead", None, "order_payment"),
+    ("change_order", "change the size of the shirt", None, "order_items"),
+    ("check_payment_methods", "use a different payment method for #W1234567", "#W1234567",
+     "order_payment"),
+    ("out_of_scope", "我想修改账户的默认地址", None, "user_address"),
+    ("track_order", "where is my order", None, None),
+    ("delivery_period", "how long does shipping take", None, None),
+])
+def test_pick_flow(intent: str, text: str, order: str | None, flow: str | None) -> None:
+    assert pick_flow(understood(intent, order), text) == flow
+
+
+def test_cancel_reasons_and_yes_no_in_both_languages() -> None:
+    allowed = ("no longer needed", "ordered by mistake")
+    assert fill.cancel_reason("I don't need it anymore", allowed) == "no longer needed"
+    assert fill.cancel_reason("买错了", allowed) == "ordered by mistake"
+    assert fill.cancel_reason("it is too expensive", allowed) is None
+    assert fill.yes_no("Yes, please go ahead.", "out_of_scope") is True
+    assert fill.yes_no("确认", "out_of_scope") is True
+    assert fill.yes_no("no, leave it", "affirm") is False
+    assert fill.yes_no("算了", "out_of_scope") is False
+    assert fill.yes_no("how long does shipping take?", "delivery_period") is None
+
+
+def test_address_parts() -> None:
+    assert fill.address("12 Oak St, Apt 4, Austin, TX, USA, 73301") == {
+        "address1": "12 Oak St", "address2": "Apt 4", "city": "Austin", "state": "TX",
+        "country": "USA", "zip": "73301"}
+    assert fill.address("my new address: 12 Oak St, -, Austin, TX, USA, 73301")["address2"] == ""
+    assert fill.address("人民路 88 号，杭州，浙江，中国，310000")["city"] == "杭州"
+    assert fill.address("12 Oak St, Austin") is None
+
+
+def _order() -> Order:
+    order = Order(id="#W1", customer_id="c", status="delivered", shipping_address={})
+    order.items = [
+        OrderItem(product_id="p1", variant_id="1111111111", name="Gaming Mouse", price_cents=100,
+                  options={"color": "black", "sensor": "laser"}),
+        OrderItem(product_id="p2", variant_id="2222222222", name="Bookshelf", price_cents=200,
+                  options={"material": "metal", "height": "4 ft"}),
+        OrderItem(product_id="p2", variant_id="3333333333", name="Bookshelf", price_cents=300,
+                  options={"material": "glass", "height": "5 ft"}),
+    ]
+    order.payments = [Payment(transaction_type="payment", amount_cents=600,
+                              payment_method_id="credit_card_1")]
+    return order
+
+
+def test_order_lines_by_id_name_and_options() -> None:
+    order = _order()
+    assert [x.variant_id for x in fill.order_lines("item 1111111111", order)] == ["1111111111"]
+    assert [x.variant_id for x in fill.order_lines("the gaming mouse please", order)] == [
+        "1111111111"]
+    glass = fill.order_lines("the Bookshelf (glass, 5 ft) to metal", order)
+    assert [x.variant_id for x in glass] == ["3333333333"]
+    assert len(fill.order_lines("return all the items", order, everything=True)) == 3
+    assert fill.order_lines("That's all", order, everything=True) == []
+    assert fill.order_lines("the mouse", order, exclude=["1111111111"]) == []
+
+
+def test_new_variant_by_the_values_named_after_to() -> None:
+    line = _order().items[0]
+    variants = [Variant(id="1111111111", product_id="p1", price_cents=100, available=True,
+                        options={"color": "black", "sensor": "laser"}),
+                Variant(id="4444444444", product_id="p1", price_cents=90, available=True,
+                        options={"color": "white", "sensor": "optical"}),
+                Variant(id="5555555555", product_id="p1", price_cents=95, available=True,
+                        options={"color": "white", "sensor": "laser"}),
+                Variant(id="6666666666", product_id="p1", price_cents=80, available=False,
+                        options={"color": "white", "sensor": "optical"})]
+    pick = fill.new_variant("change the black laser mouse to white, optical", line, variants)
+    assert pick is not None and pick.id == "4444444444"
+    pick = fill.new_variant("to white", line, variants)  # keeps the line's other option: laser
+    assert pick is not None and pick.id == "5555555555"
+    assert fill.new_variant("change the mouse", line, variants) is None  # nothing after "to"
+    assert fill.new_variant("white, optical", line, variants, whole=True).id == "4444444444"
+
+
+def test_payment_method_by_kind_brand_digits_or_original() -> None:
+    methods = [PaymentMethod(id="credit_card_1", kind="credit_card", brand="visa",
+                             last_four="1111"),
+               PaymentMethod(id="credit_card_2", kind="credit_card", brand="mastercard",
+                             last_four="2222"),
+               PaymentMethod(id="paypal_1", kind="paypal"),
+               PaymentMethod(id="gift_card_1", kind="gift_card", balance_cents=500)]
+    order = _order()
+    assert fill.payment_method("my PayPal", methods, order) == "paypal_1"
+    assert fill.payment_method("the gift card", methods, order) == "gift_card_1"
+    assert fill.payment_method("the card ending in 2222", methods, order) == "credit_card_2"
+    assert fill.payment_method("my mastercard", methods, order) == "credit_card_2"
+    assert fill.payment_method("原支付方式", methods, order) == "credit_card_1"
+    assert fill.payment_method("a credit card", methods, order) is None  # which one?
+
+
+def test_strong_anger_twice_hands_over() -> None:
+    angry = Understanding(Intent("track_order", 0.9),
+                          sentiment=Sentiment("negative", -0.95, "angry", 0.95))
+    calm = Understanding(Intent("track_order", 0.9))
+    state = mood(State(), angry)
+    assert decide(state, angry).action is not Action.HANDOFF
+    assert decide(mood(state, angry), angry).action is Action.HANDOFF
+    assert mood(state, calm).upset_turns == 0
