@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from kefu.demo import seed_demo
 from kefu.service import Kefu
 from kefu.settings import Settings
-from kefu.storage.models import Address, AuditEntry, Customer, Order, Payment, PaymentMethod
+from kefu.storage.models import Address, AuditEntry, Customer, Order, Payment
 
 
 @pytest.fixture
