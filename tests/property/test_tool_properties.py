@@ -4,6 +4,7 @@ here: whatever sequence of calls, by whichever customer, with whatever ids —
 * refunds never exceed what was paid, order by order;
 * statuses only move along the policy's transitions;
 * a gift card's balance never goes below zero;
+* a cancelled order carries one of the policy's cancel reasons;
 * a customer never changes another customer's order, address or payment method: such a
   call is refused and the store is left exactly as it was.
 
@@ -170,6 +171,12 @@ class ToolMachine(RuleBasedStateMachine):
             was = self.status[order_id]
             assert status == was or (was, status) in ALLOWED, (order_id, was, status)
         self.status = now
+
+    @invariant()
+    def cancellations_carry_an_allowed_reason(self) -> None:
+        with self.factory() as s:
+            for order in s.scalars(select(Order).where(Order.status == "cancelled")):
+                assert order.extra.get("cancel_reason") in self.tools.policy.cancel_reasons
 
     @invariant()
     def gift_cards_never_go_negative(self) -> None:
