@@ -13,7 +13,14 @@ from typing import Protocol
 
 from kefu.dialogue.act import act
 from kefu.dialogue.flows import FlowEngine
-from kefu.dialogue.policy import decide, handoff, mood, needs_human, review, upset
+from kefu.dialogue.policy import (
+    decide,
+    handoff,
+    mood,
+    needs_human,
+    review,
+    strongly_upset,
+)
 from kefu.dialogue.tracker import track
 from kefu.guard import outbound
 from kefu.guard.inbound import screen
@@ -85,7 +92,7 @@ class Pipeline:
             fallback=state.language or self.default_language,
         )
         understanding = self.understand(inbound)
-        tracked = mood(track(state, inbound, understanding), understanding)
+        tracked = mood(track(state, inbound, understanding), understanding, inbound.text)
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
@@ -95,7 +102,8 @@ class Pipeline:
                     return Prepared(inbound, understanding, handoff(step.state),
                                     Grounding(flow_text=step.text, shown_orders=step.orders))
                 decision = Decision(Action.FLOW, step.state.model_copy(
-                    update={"misunderstood": 0}), empathy=upset(understanding.sentiment))
+                    update={"misunderstood": 0}),
+                    empathy=strongly_upset(understanding.sentiment, inbound.text))
                 return Prepared(inbound, understanding, decision,
                                 Grounding(flow_text=step.text, wrote=step.wrote,
                                           shown_orders=step.orders))

