@@ -289,10 +289,14 @@ class FlowEngine:
                 return True
             return Say(self._more(active, kind, order, language))
         if chosen and active.asking == kind and fill.done_listing(text) \
-                and not fill.order_lines(text, order, exclude=_taken(chosen)):
+                and not fill.order_lines(text, order, exclude=_taken(chosen),
+                                         names_zh=self.tools.names_zh(
+                                             {line.product_id for line in order.items})):
             active.slots[f"{kind}_done"] = True
             return True
-        lines = fill.order_lines(text, order, exclude=_taken(chosen), everything=kind == "items")
+        names_zh = self.tools.names_zh({line.product_id for line in order.items})
+        lines = fill.order_lines(text, order, exclude=_taken(chosen), everything=kind == "items",
+                                 names_zh=names_zh)
         if not lines:
             return False
         if kind == "items":

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from kefu.respond.option_terms import ZH_OPTION_TERMS
 from kefu.respond.templates import money
 from kefu.storage.models import Order, OrderItem, PaymentMethod, Variant
 
@@ -72,7 +73,8 @@ def line_by_id(order: Order, item_id: str, nth: int = 0) -> OrderItem:
 
 
 def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
-                everything: bool = False) -> list[OrderItem]:
+                everything: bool = False,
+                names_zh: dict[str, str] | None = None) -> list[OrderItem]:
     """The order's lines the message names: by item id, by product name (the options telling
     same-named lines apart), or all of them ("everything", 全部) when ``everything``."""
     left = list(order.items)
@@ -92,8 +94,10 @@ def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
     old_part = _SPLIT_NEW.split(text, maxsplit=1)[0]
     lowered = f" {_norm(old_part)} "
     named: list[OrderItem] = []
+    zh = names_zh or {}
     for line in left:
-        if _names(line.name, lowered):
+        alias = zh.get(line.product_id)
+        if _names(line.name, lowered) or (alias and _norm(alias) in lowered):
             named.append(line)
     if not named:
         return left if everything and says_all(text) else []
@@ -211,8 +215,16 @@ def _norm(text: str) -> str:
 
 
 def _mentions(text: str, value: str) -> bool:
+    """The option value in the text, in English or by its Chinese name (蓝色 for blue; a
+    Chinese name needs no spaces around it)."""
     v = _norm(value)
-    return bool(v) and f" {v} " in text
+    if v and f" {v} " in text:
+        return True
+    zh = ZH_OPTION_TERMS.get(value.lower())
+    if zh is None:
+        return False
+    z = _norm(zh)
+    return bool(z) and (z in text if not z.isascii() else f" {z} " in text)
 
 
 def _names(name: str, text: str) -> bool:

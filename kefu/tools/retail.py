@@ -38,6 +38,7 @@ from kefu.storage.models import (
     OrderItem,
     Payment,
     PaymentMethod,
+    Product,
     Variant,
 )
 from kefu.tools.policy import DEFAULT_POLICY, ShopPolicy
@@ -275,6 +276,13 @@ class RetailTools:
                 .order_by(PaymentMethod.position, PaymentMethod.id)))
             session.expunge_all()
             return methods
+
+    def names_zh(self, product_ids: set[str]) -> dict[str, str]:
+        """The products' Chinese names, where the catalogue has them."""
+        with self._factory() as session:
+            rows = session.execute(select(Product.id, Product.name_zh).where(
+                Product.id.in_(product_ids), Product.name_zh.is_not(None))).all()
+        return {pid: name for pid, name in rows if name}
 
     def variants(self, product_id: str) -> list[Variant]:
         with self._factory() as session:

@@ -189,3 +189,43 @@ def test_change_the_payment_of_a_pending_order(kefu: Kefu) -> None:
         kinds = [(p.transaction_type, p.payment_method_id) for p in session.scalars(
             select(Payment).where(Payment.order_id == order_id).order_by(Payment.position))]
     assert kinds[-2:] == [("payment", new), ("refund", current)]
+
+
+def test_exchange_in_chinese_by_product_name_and_colour(kefu: Kefu) -> None:
+    from kefu.respond.option_terms import ZH_OPTION_TERMS
+    from kefu.storage.models import Product, Variant
+
+    found = None
+    with kefu.factory() as session:
+        for order in session.scalars(select(Order).where(Order.status == "delivered")
+                                     .order_by(Order.id)):
+            for line in order.items:
+                product = session.get(Product, line.product_id)
+                if product is None or not product.name_zh or len(order.items) > 3:
+                    continue
+                for variant in session.scalars(select(Variant).where(
+                        Variant.product_id == product.id, Variant.available)):
+                    changed = [k for k, v in variant.options.items()
+                               if line.options.get(k) != v]
+                    if len(changed) == 1 and str(variant.options[changed[0]]).lower() in \
+                            ZH_OPTION_TERMS and sum(x.product_id == product.id
+                                                    for x in order.items) == 1:
+                        found = (order.id, order.customer.email, product.name_zh,
+                                 ZH_OPTION_TERMS[str(variant.options[changed[0]]).lower()],
+                                 line.variant_id, variant.id)
+                        break
+                if found:
+                    break
+            if found:
+                break
+    assert found is not None, "the demo shop has an exchangeable delivered line"
+    order_id, email, name_zh, value_zh, old, new = found
+    replies = talk(kefu, "zh", f"我的邮箱是 {email}", f"我想换货，订单 {order_id}",
+                   f"把{name_zh}换成{value_zh}的，就这些", "用原支付方式", "是的")
+    assert "请确认" in replies[-2] and old in replies[-2], replies
+    assert replies[-1].startswith("已办理"), replies[-1]
+    with kefu.factory() as session:
+        order = session.get(Order, order_id)
+        assert order is not None and order.status == "exchange requested"
+        assert order.extra["exchange_items"] == [old]
+        assert order.extra["exchange_new_items"] == [new]

@@ -100,6 +100,8 @@ def test_new_variant_by_the_values_named_after_to() -> None:
     assert pick is not None and pick.id == "5555555555"
     assert fill.new_variant("change the mouse", line, variants) is None  # nothing after "to"
     assert fill.new_variant("white, optical", line, variants, whole=True).id == "4444444444"
+    pick = fill.new_variant("把黑色鼠标换成白色的", line, variants)  # 白色 is white; laser kept
+    assert pick is not None and pick.id == "5555555555"
 
 
 def test_payment_method_by_kind_brand_digits_or_original() -> None:
