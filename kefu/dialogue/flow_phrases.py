@@ -45,6 +45,8 @@ FLOW: dict[str, dict[str, str]] = {
         "yes_no": "Please say yes to go ahead, or no to leave everything as it is.",
         "declined": "All right, I haven't changed anything. Is there anything else I can help "
                     "with?",
+        "order_changed": "That order has changed in the meantime, so I've stopped this request "
+                         "and changed nothing. Please tell me again what you'd like to do.",
         "reminder": "\n\nBack to your request: {question}",
         "one_customer": "I can only help with the account already verified in this "
                         "conversation ({name}).",
@@ -135,6 +137,8 @@ FLOW: dict[str, dict[str, str]] = {
         "confirm": "请确认：我将{details}\n确认办理吗？（是/否）",
         "yes_no": "请回复「是」确认办理，或回复「否」保持不变。",
         "declined": "好的，我没有做任何更改。还有什么可以帮您的吗？",
+        "order_changed": "这个订单刚刚发生了变化，我已停止本次办理，没有做任何更改。"
+                         "请重新告诉我您想办理什么。",
         "reminder": "\n\n回到您刚才的请求：{question}",
         "one_customer": "本次对话只能为已验证的账户（{name}）办理。",
         "anything_else": "还有什么可以帮您的吗？",

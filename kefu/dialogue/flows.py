@@ -185,10 +185,13 @@ class FlowEngine:
                             p["one_customer"].format(name=state.customer_name or ""))
         assert state.customer_id is not None
         ctx = ToolContext(state.customer_id, "assistant", conversation_id)
-        if active.pending is not None:
-            turn = self._answer_pending(state, active, ctx, text, understanding, language)
-        else:
-            turn = self._fill(state, active, ctx, text, understanding, language)
+        try:
+            if active.pending is not None:
+                turn = self._answer_pending(state, active, ctx, text, understanding, language)
+            else:
+                turn = self._fill(state, active, ctx, text, understanding, language)
+        except (IndexError, StopIteration, KeyError):  # the order changed under the flow
+            turn = FlowTurn(_keep(state, None), p["order_changed"])
         shown = set(_ORDER_ID.findall(turn.text + turn.reminder))
         return replace(turn, orders=tuple(self.tools.own_orders(ctx, shown)))
 
@@ -196,6 +199,17 @@ class FlowEngine:
 
     def _fill(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
               understanding: Understanding, language: Language) -> FlowTurn:
+        p = FLOW[language]
+        if fill.abandons(text):
+            return FlowTurn(_keep(state, None), p["declined"])
+        try:
+            return self._fill_slots(state, active, ctx, text, understanding, language)
+        except (IndexError, StopIteration, KeyError):
+            # the order changed under the flow (another conversation, an agent): start over
+            return FlowTurn(_keep(state, None), p["order_changed"])
+
+    def _fill_slots(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+                    understanding: Understanding, language: Language) -> FlowTurn:
         p = FLOW[language]
         filled_now = False
         for kind in FLOWS[active.name].slots:
@@ -206,7 +220,7 @@ class FlowEngine:
                 return FlowTurn(_keep(state, None if outcome.end else active), outcome.text)
             filled_now = filled_now or outcome
             if active.name == "address" and "scope" in active.slots:  # the real flow
-                return self._fill(state, ActiveFlow(name=active.slots["scope"]), ctx, text,
+                return self._fill_slots(state, ActiveFlow(name=active.slots["scope"]), ctx, text,
                                   understanding, language)
             if not _complete(active, kind):
                 question = self._ask(kind, active, ctx, language)
@@ -391,7 +405,7 @@ class FlowEngine:
         if answer is False:
             return FlowTurn(_keep(state, None), p["declined"])
         if answer is None:
-            before = dict(active.slots)
+            before = {k: v for k, v in active.slots.items()}
             for kind in FLOWS[active.name].slots:  # a corrected detail: confirm again
                 if kind not in ("items", "swaps", "order"):
                     self._fill_one(kind, active, ctx, text, understanding, language)
@@ -406,7 +420,9 @@ class FlowEngine:
             result = getattr(self.tools, pending["tool"])(ctx, **_call_args(pending),
                                                           key=_key(ctx, pending))
         except ToolRefused as exc:
-            refusals = active.refusals + 1
+            refusals = int(state.slots.get("tool_refusals", "0")) + 1
+            state = state.model_copy(update={"slots": {**state.slots,
+                                                       "tool_refusals": str(refusals)}})
             why = p.get(f"why_{exc.reason}", exc.reason).format(
                 **{"order_id": "", "status": "", **{k: status_text(v, language)
                                                     if k == "status" else v

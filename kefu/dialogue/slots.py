@@ -21,11 +21,19 @@ _REASONS = {
         r"by mistake|mistake|accident|wrong (?:item|order|one)|ordered the wrong|"
         r"下错|买错|拍错|误购|错了|点错", re.I),
 }
-_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|ok(?:ay)?|confirm(?:ed)?|go ahead|please do|"
-                  r"do it|correct|right|that'?s right|absolutely|proceed)\b|^\s*(?:是|好|确认|"
-                  r"可以|对|行|没问题|办理|确定|嗯)", re.I)
+# An explicit yes is the whole message: a short affirmation, nothing after it that could be a
+# doubt, a question or a correction ("Right, but use PayPal", "嗯，等一下", "是不是还能改").
+_YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|confirm(?:ed)?|go ahead|please do|do it|"
+                  r"correct|that'?s (?:right|correct)|absolutely|proceed)(?:[\s,.!]+(?:yes|please|"
+                  r"go ahead|do it|proceed|confirm|thanks?(?: you)?|that'?s (?:right|fine)))*"
+                  r"[\s.!]*$|^\s*(?:是的?|好的?|确认|可以|对的?|行|没问题|办理吧?|确定|嗯嗯?)"
+                  r"(?:[，,。！!\s]*(?:是的?|好的?|确认|可以|办理吧?|确定|谢谢))*[。！!\s]*$", re.I)
 _NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that|not now)\b|"
                  r"^\s*(?:不|否|别|算了|先不|不用)", re.I)
+# Leaving a flow while it asks for details (a plain "no" may answer "any other item?").
+_ABANDON = re.compile(r"never ?mind|forget (?:it|about it)|cancel (?:that|this|the) request|"
+                      r"don'?t (?:want to|need to) (?:do|change) (?:it|that|anything)|"
+                      r"算了|不用了|不办了|不改了|不要了吧", re.I)
 _DONE = re.compile(r"that'?s (?:all|it|everything)|nothing else|no (?:more|other)|only (?:that|"
                    r"this|those|these)|just (?:that|this|those|these)|^\s*no\b|就这些|没有了|"
                    r"没有其他|只有这|就这个|就这几|没了", re.I)
@@ -48,16 +56,20 @@ def cancel_reason(text: str, allowed: Sequence[str]) -> str | None:
 
 
 def yes_no(text: str, intent: str) -> bool | None:
-    """True for an explicit yes, False for a no, None for anything else."""
+    """True for an explicit yes (the whole message says only that), False for a no, None for
+    anything else — a doubt, a question or a correction is not a yes, whatever the intent."""
     if _NO.search(text):
         return False
     if _YES.search(text):
         return True
-    if intent == "affirm":
-        return True
-    if intent == "deny":
+    if intent == "deny" and len(text.split()) <= 3:
         return False
     return None
+
+
+def abandons(text: str) -> bool:
+    """The customer drops the request they were giving details for."""
+    return bool(_ABANDON.search(text))
 
 
 def done_listing(text: str) -> bool:

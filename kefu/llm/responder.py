@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from kefu.llm.base import ChatModel, ModelUnavailable
+from kefu.llm.base import ChatModel
 from kefu.llm.breaker import CircuitBreaker
 from kefu.llm.prompts import load
 from kefu.llm.verify import covers, verify
@@ -91,7 +91,7 @@ class LlmResponder:
                     yield Delta(prefix)
                 for sentence in _sentences(self.model.stream(
                         messages, max_tokens=self.max_tokens, cancel=cancel)):
-                    problem = _problem(sentence, facts, question)
+                    problem = _problem(sentence, _fact_texts(facts), question, language)
                     if problem:
                         rejected = problem
                         break
@@ -99,7 +99,7 @@ class LlmResponder:
                         info["first_piece_s"] = round(time.monotonic() - started, 3)
                     shown.append(sentence)
                     yield Delta(sentence)
-            except ModelUnavailable as exc:
+            except Exception as exc:  # ModelUnavailable, or anything a model library throws
                 self.breaker.failure()
                 info["fallback"] = "model_unavailable"
                 info["error"] = str(exc)[:300]
@@ -163,7 +163,10 @@ def _fact_texts(facts: list[str]) -> list[str]:
     return [_LABEL.sub("", f) for f in facts]
 
 
-def _problem(sentence: str, facts: list[str], question: str) -> str | None:
+def _problem(sentence: str, facts: list[str], question: str,
+             language: Language) -> str | None:
+    if language == "en" and len(_HAN.findall(sentence)) >= 2:
+        return f"not in the customer's language: {sentence!r}"
     verdict = verify(sentence, facts, question)
     if verdict.unsupported_numbers:
         return f"unsupported numbers {list(verdict.unsupported_numbers)} in {sentence!r}"

@@ -11,6 +11,13 @@ Every write:
 * runs in one transaction, with an audit entry (who, what, the order before and after).
 * carries an idempotency key: the same request again returns the first result and changes
   nothing (the key is unique in ``audit_log``, so two racing copies cannot both apply).
+* is serialised with other writes to the same order and customer (a row lock taken first),
+  and moves a gift card's balance in one conditional UPDATE, so two requests at once cannot
+  both pass a check that only one of them may.
+
+Cancelling refunds, per payment method, what it paid net of earlier refunds. (tau-bench's own
+cancel refunds every history entry, which overpays an order whose payment method was changed;
+no tau-bench task cancels such an order.)
 
 Money is integer cents, as everywhere in kefu (tau-bench's JSON keeps float dollars; the
 evaluation compares to the cent).
@@ -25,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -102,10 +109,10 @@ class RetailTools:
             if reason not in self.policy.cancel_reasons:
                 raise ToolRefused("bad_reason", reasons=self.policy.cancel_reasons)
             refunded = 0
-            for payment in list(order.payments):
-                self._pay(session, order, "refund", payment.amount_cents,
-                          payment.payment_method_id)
-                refunded += payment.amount_cents
+            for method_id, cents in _net_paid(order.payments).items():
+                if cents > 0:  # what each method paid and has not had back yet
+                    self._pay(session, order, "refund", cents, method_id)
+                    refunded += cents
             order.status = "cancelled"
             order.extra = {**order.extra, "cancel_reason": reason}
             return ToolResult("cancel_pending_order", order_id, order.status,
@@ -308,6 +315,7 @@ class RetailTools:
             return done
         try:
             with self._factory.begin() as session:
+                self._lock(session, ctx, args.get("order_id"))
                 before = self._snapshot(session, ctx, args.get("order_id"))
                 result = apply(session)
                 session.flush()
@@ -323,6 +331,18 @@ class RetailTools:
                 raise
             return done
         return result
+
+    def _lock(self, session: Session, ctx: ToolContext, order_id: Any) -> None:
+        """Serialise writes: a no-op UPDATE first takes the order's row lock (PostgreSQL) or
+        the database's write lock (SQLite, whose reads would otherwise run outside the
+        transaction), so the checks that follow see what the last write committed."""
+        if isinstance(order_id, str):
+            session.execute(update(Order).where(Order.id == order_id)
+                            .values(status=Order.status)
+                            .execution_options(synchronize_session=False))
+        session.execute(update(Customer).where(Customer.id == ctx.customer_id)
+                        .values(email=Customer.email)
+                        .execution_options(synchronize_session=False))
 
     def _done(self, key: str) -> ToolResult | None:
         with self._factory() as session:
@@ -387,15 +407,26 @@ class RetailTools:
         return diff, pairs
 
     def _pay(self, session: Session, order: Order, kind: str, cents: int, method_id: str) -> None:
-        """Append a payment or refund to the order's history; a gift card's balance moves."""
+        """Append a payment or refund to the order's history; a gift card's balance moves, in
+        one conditional UPDATE, so two writes at once cannot both spend the same balance."""
+        method = session.get(PaymentMethod, method_id)
+        if method is not None and method.kind == "gift_card" and method.balance_cents is not None:
+            delta = cents if kind == "refund" else -cents
+            moved = session.execute(
+                update(PaymentMethod)
+                .where(PaymentMethod.id == method_id,
+                       PaymentMethod.balance_cents + delta >= 0)
+                .values(balance_cents=PaymentMethod.balance_cents + delta)
+                .execution_options(synchronize_session=False))
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                raise ToolRefused("insufficient_gift_card", balance_cents=method.balance_cents,
+                                  amount_cents=cents)
+            session.expire(method)
         position = session.scalar(select(func.coalesce(func.max(Payment.position) + 1, 0))
                                   .where(Payment.order_id == order.id))
         session.add(Payment(order_id=order.id, position=position, transaction_type=kind,
                             amount_cents=cents, payment_method_id=method_id))
         session.flush()
-        method = session.get(PaymentMethod, method_id)
-        if method is not None and method.kind == "gift_card" and method.balance_cents is not None:
-            method.balance_cents += cents if kind == "refund" else -cents
 
     def _snapshot(self, session: Session, ctx: ToolContext, order_id: Any) -> dict[str, Any]:
         doc: dict[str, Any] = {}
@@ -409,14 +440,24 @@ class RetailTools:
                     "items": [[i.variant_id, i.price_cents] for i in order.items],
                     "payments": [[p.transaction_type, p.amount_cents, p.payment_method_id]
                                  for p in order.payments]}
-        doc["gift_cards"] = {m.id: m.balance_cents for m in session.scalars(
-            select(PaymentMethod).where(PaymentMethod.customer_id == ctx.customer_id,
-                                        PaymentMethod.kind == "gift_card"))}
+        doc["gift_cards"] = {mid: cents for mid, cents in session.execute(
+            select(PaymentMethod.id, PaymentMethod.balance_cents).where(
+                PaymentMethod.customer_id == ctx.customer_id,
+                PaymentMethod.kind == "gift_card"))}
         address = session.scalars(select(Address).where(Address.customer_id == ctx.customer_id)
                                   .order_by(Address.is_default.desc(), Address.id)).first()
         if address is not None:
             doc["address"] = address.as_dict()
         return doc
+
+
+def _net_paid(payments: Sequence[Payment]) -> dict[str, int]:
+    """Per payment method, what it paid minus what it got back (in history order)."""
+    net: dict[str, int] = {}
+    for p in payments:
+        sign = 1 if p.transaction_type == "payment" else -1
+        net[p.payment_method_id] = net.get(p.payment_method_id, 0) + sign * p.amount_cents
+    return net
 
 
 def _address(address: dict[str, str]) -> dict[str, str]:

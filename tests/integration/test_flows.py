@@ -229,3 +229,33 @@ def test_exchange_in_chinese_by_product_name_and_colour(kefu: Kefu) -> None:
         assert order is not None and order.status == "exchange requested"
         assert order.extra["exchange_items"] == [old]
         assert order.extra["exchange_new_items"] == [new]
+
+
+def test_a_correction_at_the_confirmation_is_confirmed_again_not_applied(kefu: Kefu) -> None:
+    with kefu.factory() as session:
+        found = None
+        for order in session.scalars(select(Order).where(Order.status == "pending")
+                                     .order_by(Order.id)):
+            current = order.payments[0].payment_method_id
+            others = [m for m in order.customer.payment_methods
+                      if m.id != current and m.kind != "gift_card"]
+            if len(others) >= 1 and any(m.id == current for m in order.customer.payment_methods):
+                found = (order.id, order.customer.email, others[0].id, current)
+                break
+    assert found is not None
+    order_id, email, first, current = found
+    replies = talk(kefu, "en", f"My email is {email}",
+                   f"I want to change the payment method of order {order_id}",
+                   f"use {first}", f"Right, but actually use {current} instead", "never mind")
+    assert "Please confirm" in replies[2]
+    assert "Please confirm" not in replies[3] or first not in replies[3].split("instead of")[0]
+    assert writes(kefu) == 0  # neither the correction nor the doubt was a yes
+    assert "haven't changed anything" in replies[4]
+
+
+def test_never_mind_drops_the_request_while_details_are_asked(kefu: Kefu) -> None:
+    s = shopper(kefu)
+    replies = talk(kefu, "en", f"My email is {s.email}", f"I want to cancel order {s.pending}",
+                   "never mind, forget it", "yes")
+    assert "haven't changed anything" in replies[2]
+    assert "Done" not in replies[3] and status(kefu, s.pending) == "pending"

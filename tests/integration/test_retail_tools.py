@@ -138,3 +138,67 @@ def test_the_same_request_twice_has_one_effect(store: sessionmaker[Session]) -> 
     assert entries[0].after["order"]["status"] == "cancelled"
     with pytest.raises(ToolRefused):  # a new request on a cancelled order
         tools.cancel_pending_order(ctx, order_id, "ordered by mistake", key="k2")
+
+
+def test_two_writes_at_once_cannot_spend_one_gift_card_twice(
+        store: sessionmaker[Session]) -> None:
+    import threading
+
+    with store() as session:  # a customer with two pending orders
+        by_customer: dict[str, list[tuple[str, int]]] = {}
+        for order in session.scalars(select(Order).where(Order.status == "pending")
+                                     .order_by(Order.id)):
+            by_customer.setdefault(order.customer_id, []).append(
+                (order.id, order.payments[0].amount_cents))
+        customer, orders = next((c, o) for c, o in by_customer.items() if len(o) >= 2)
+    (a, amount_a), (b, amount_b) = orders[:2]
+    with store.begin() as session:  # a new gift card that covers either order, not both
+        session.add(PaymentMethod(id="gift_card_race", customer_id=customer, kind="gift_card",
+                                  balance_cents=max(amount_a, amount_b)))
+    tools = RetailTools(store)
+    outcomes: list[str] = []
+
+    def pay(order_id: str) -> None:
+        try:
+            tools.modify_pending_order_payment(ToolContext(customer), order_id, "gift_card_race")
+            outcomes.append("paid")
+        except ToolRefused as exc:
+            outcomes.append(exc.reason)
+
+    threads = [threading.Thread(target=pay, args=(x,)) for x in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with store() as session:
+        balance = session.get(PaymentMethod, "gift_card_race").balance_cents  # type: ignore
+        paid = session.scalar(select(func.count()).select_from(Payment).where(
+            Payment.payment_method_id == "gift_card_race"))
+    assert sorted(outcomes) == ["insufficient_gift_card", "paid"], outcomes
+    assert paid == 1 and balance is not None and balance >= 0
+
+
+def test_cancelling_after_a_payment_change_refunds_only_what_was_paid(
+        store: sessionmaker[Session]) -> None:
+    with store() as session:
+        for order in session.scalars(select(Order).where(Order.status == "pending")
+                                     .order_by(Order.id)):
+            current = order.payments[0].payment_method_id
+            other = next((m.id for m in order.customer.payment_methods
+                          if m.id != current and m.kind != "gift_card"), None)
+            if other:
+                order_id, owner, amount = order.id, order.customer_id, \
+                    order.payments[0].amount_cents
+                break
+    tools = RetailTools(store)
+    ctx = ToolContext(owner)
+    tools.modify_pending_order_payment(ctx, order_id, other)
+    tools.cancel_pending_order(ctx, order_id, "no longer needed")
+    with store() as session:
+        history = [(p.transaction_type, p.amount_cents, p.payment_method_id) for p in
+                   session.scalars(select(Payment).where(Payment.order_id == order_id)
+                                   .order_by(Payment.position))]
+    paid = sum(c for t, c, _ in history if t == "payment")
+    back = sum(c for t, c, _ in history if t == "refund")
+    assert paid == back == 2 * amount  # the old method got its money back once, the new once
+    assert history[-1] == ("refund", amount, other)

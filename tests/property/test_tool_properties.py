@@ -64,7 +64,7 @@ def small_store() -> sessionmaker[Session]:
             s.add(PaymentMethod(id=f"{c}_card", customer_id=c, kind="credit_card",
                                 brand="visa", last_four="1111"))
             s.add(PaymentMethod(id=f"{c}_gift", customer_id=c, kind="gift_card",
-                                balance_cents=1500))
+                                balance_cents=9000))  # pays one order (6000), not two
             for n, status in enumerate(("pending", "delivered", "processed")):
                 oid = f"{c}_o{n}"
                 s.add(Order(id=oid, customer_id=c, status=status, shipping_address={}))

@@ -130,3 +130,20 @@ def test_strong_anger_twice_hands_over() -> None:
     assert decide(mood(state, angry, text), angry).action is Action.HANDOFF
     assert mood(state, calm, text).upset_turns == 0
     assert mood(state, angry, "No, that's all.").upset_turns == 0  # too short to judge
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("yes", True), ("Yes, please go ahead.", True), ("yes please", True), ("Sure.", True),
+    ("是的", True), ("确认", True), ("好的，确认", True),
+    ("no", False), ("算了", False), ("不用了", False),
+    ("对不起，我再想想", None), ("Right, but actually use my paypal instead", None),
+    ("好像不对", None), ("嗯，等一下", None), ("是不是还能改地址？", None), ("ok, thanks", None),
+    ("Correct the zip, it should be 90210", None), ("ok wait, what is the refund amount?", None),
+])
+def test_only_a_plain_yes_is_a_yes(text: str, answer: bool | None) -> None:
+    assert fill.yes_no(text, "affirm") is answer
+
+
+def test_abandoning_a_request() -> None:
+    assert fill.abandons("never mind, forget it") and fill.abandons("算了，不办了")
+    assert not fill.abandons("no, that's all")

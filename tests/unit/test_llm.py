@@ -287,3 +287,19 @@ def test_http_client_gives_up_after_its_retries_and_on_4xx_at_once() -> None:
     with pytest.raises(ModelUnavailable, match="HTTP 401"):
         list(model.stream([{"role": "user", "content": "hi"}], max_tokens=8))
     assert len(calls) == 4
+
+
+def test_the_facts_label_is_not_a_fact_and_english_customers_get_english() -> None:
+    final = _final(_answer(Scripted("You have 1 day to return items.",
+                                    "You have 1 day to return items."))).reply
+    assert final.generation and final.generation["fallback"] == "verification"  # "1" is [1]
+    final = _final(_answer(Scripted("我们为所有商品提供终身免费退换服务。",
+                                    "我们为所有商品提供终身免费退换服务。"))).reply
+    assert final.generation and "not in the customer's language" in final.generation[
+        "rejected"][0]
+
+
+def test_any_model_error_is_a_fallback_and_counts_for_the_breaker() -> None:
+    breaker = CircuitBreaker(failures=1, reset_after_s=3600)
+    final = _final(_answer(Scripted(RuntimeError("llama.cpp exploded")), breaker=breaker)).reply
+    assert "member of our team" in final.text and breaker.state == "open"
