@@ -111,9 +111,26 @@ class Conversations:
                 select(func.coalesce(func.max(Message.seq), 0))
                 .where(Message.conversation_id == conversation_id)
             ) or 0
+            claimed: list[int] = []
+
+            def claim() -> None:
+                """Reserve the conversation at ``version`` before a tool writes."""
+                self._claim(conversation_id, version)
+                claimed.append(version + 1)
+
             prepared = self._pipeline.prepare(text, state, DatabaseStore(session),
-                                              conversation_id)
-        return PendingTurn(self, conversation_id, version, last_seq, prepared)
+                                              conversation_id, claim)
+        return PendingTurn(self, conversation_id, claimed[0] if claimed else version, last_seq,
+                           prepared)
+
+    def _claim(self, conv_id: str, version: int) -> None:
+        with storage_errors(), self._factory.begin() as session:
+            done = session.execute(
+                update(Conversation)
+                .where(Conversation.id == conv_id, Conversation.version == version)
+                .values(version=version + 1))
+            if done.rowcount != 1:  # type: ignore[attr-defined]
+                raise Conflict(_BUSY)
 
     def _commit(self, conv_id: str, version: int, last_seq: int, result: TurnResult) -> TurnOutcome:
         state = result.decision.state

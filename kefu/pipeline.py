@@ -7,7 +7,7 @@ Persisting and emitting is the caller's (kefu.conversations), in one transaction
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -84,7 +84,8 @@ class Pipeline:
         return understanding
 
     def prepare(self, text: str, state: State, store: StoreBackend,
-                conversation_id: str | None = None) -> Prepared:
+                conversation_id: str | None = None,
+                claim: Callable[[], None] | None = None) -> Prepared:
         """Everything before the reply: the stages that read the store, and the order-action
         flows' writes (through their tools, each in its own transaction)."""
         inbound = screen(
@@ -96,7 +97,7 @@ class Pipeline:
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
-                                   store, conversation_id)
+                                   store, conversation_id, claim)
             if step is not None and step.text:
                 if step.handoff:
                     return Prepared(inbound, understanding, handoff(step.state),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -147,9 +148,16 @@ class FlowEngine:
     def __init__(self, tools: RetailTools, currency: str = "USD") -> None:
         self.tools = tools
         self.currency = currency
+        self._claim: Callable[[], None] | None = None
 
     def step(self, state: State, text: str, understanding: Understanding, language: Language,
-             store: StoreBackend, conversation_id: str | None = None) -> FlowTurn | None:
+             store: StoreBackend, conversation_id: str | None = None,
+             claim: Callable[[], None] | None = None) -> FlowTurn | None:
+        """The flow's answer to this message, or None when no flow takes it. ``claim`` is
+        called just before a tool writes: it reserves the conversation for this turn (and
+        raises Conflict if another turn got there first), so a write never happens in a turn
+        that will not be stored."""
+        self._claim = claim
         p = FLOW[language]
         active = ActiveFlow.model_validate(state.flow) if state.flow else None
         opened = pick_flow(understanding, text)
@@ -416,6 +424,8 @@ class FlowEngine:
                     question=p["yes_no"]))
             return FlowTurn(_keep(state, active), p["yes_no"])
         pending = active.pending
+        if self._claim is not None:
+            self._claim()
         try:
             result = getattr(self.tools, pending["tool"])(ctx, **_call_args(pending),
                                                           key=_key(ctx, pending))

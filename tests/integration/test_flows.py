@@ -259,3 +259,21 @@ def test_never_mind_drops_the_request_while_details_are_asked(kefu: Kefu) -> Non
                    "never mind, forget it", "yes")
     assert "haven't changed anything" in replies[2]
     assert "Done" not in replies[3] and status(kefu, s.pending) == "pending"
+
+
+def test_a_yes_and_a_no_racing_store_one_consistent_outcome(kefu: Kefu) -> None:
+    from kefu.errors import Conflict
+
+    s = shopper(kefu)
+    conv = kefu.conversations.create("api", "en")
+    kefu.conversations.post(conv.id, f"My email is {s.email}")
+    asked = kefu.conversations.post(conv.id, f"Cancel {s.pending}, I ordered it by mistake")
+    assert "Shall I go ahead?" in asked.reply.text
+    declined = kefu.conversations.start(conv.id, "no")  # both read the same version
+    accepted = kefu.conversations.start(conv.id, "yes")  # reserves it, then writes
+    with pytest.raises(Conflict):
+        list(declined.events())  # the "no" lost: nothing of it is stored
+    list(accepted.events())
+    history = kefu.conversations.history(conv.id).messages
+    assert [m.text for m in history if m.role == "user"][-1] == "yes"
+    assert status(kefu, s.pending) == "cancelled" and writes(kefu) == 1
