@@ -74,6 +74,11 @@ _ADDRESS_CUE = re.compile(r"address|ship(?:ping)? to|deliver(?:y)? to|地址|收
 _DEFAULT_CUE = re.compile(r"default|profile|account|my address on file|默认|账户|账号", re.I)
 _RETURN_CUE = re.compile(r"return|send (?:it|them) back|退货|退回|寄回", re.I)
 _EXCHANGE_CUE = re.compile(r"exchange|swap|换货|换成|换一", re.I)
+_QUESTION = re.compile(r"[?？]|\b(?:how (?:long|many|much|do|does|can)|what|when|which|"
+                       r"do i have to|is there|are there)\b|多久|多少|几天|怎么|吗|是否|要不要",
+                       re.I)
+_REQUEST = re.compile(r"\b(?:can you|could you|would you|please|i want|i'd like|i would like|"
+                      r"i need to|help me|let me)\b|我想|我要|帮我|请|麻烦|能不能帮|可以帮", re.I)
 _CANCEL_CUE = re.compile(r"\bcancel|取消", re.I)
 _CHANGE_CUE = re.compile(r"change|update|modify|new|edit|different|switch|another|instead|"
                          r"修改|更改|更新|换|改用", re.I)
@@ -82,9 +87,13 @@ _HUMAN_CUE = re.compile(r"human|agent|person|representative|someone real|real pe
 
 
 def pick_flow(understanding: Understanding, text: str) -> str | None:
-    """The flow a message opens, from its intent and a few cue words."""
+    """The flow a message opens, from its intent and a few cue words. A question about the
+    policy ("how many days do I have to exchange…?") is answered from the shop's pages, not
+    taken for a request: a flow opens on a request or when an order is named."""
     intent = understanding.intent.name
     has_order = understanding.first("order_id") is not None
+    if not has_order and _QUESTION.search(text) and not _REQUEST.search(text):
+        return None
     if intent == "cancel_order" or (_CANCEL_CUE.search(text) and intent in ("change_order",
                                                                             "out_of_scope")):
         return "cancel"

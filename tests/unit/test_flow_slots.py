@@ -30,6 +30,10 @@ def understood(intent: str, order_id: str | None = None) -> Understanding:
      "order_payment"),
     ("out_of_scope", "我想修改账户的默认地址", None, "user_address"),
     ("track_order", "where is my order", None, None),
+    ("exchange_item", "how many days do I have to swap jeans for a bigger size?", None, None),
+    ("return_item", "退货期限是多久？", None, None),
+    ("exchange_item", "Can you exchange my jeans for a bigger size?", None, "exchange"),
+    ("exchange_item", "Can I exchange items in my order #W1234567?", "#W1234567", "exchange"),
     ("delivery_period", "how long does shipping take", None, None),
 ])
 def test_pick_flow(intent: str, text: str, order: str | None, flow: str | None) -> None:
