@@ -128,7 +128,6 @@ class ActiveFlow(BaseModel):
     slots: dict[str, Any] = {}
     asking: str | None = None
     pending: dict[str, Any] | None = None  # {"tool", "args", "nonce"} awaiting a yes
-    refusals: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +157,7 @@ class FlowEngine:
         self.tools = tools
         self.currency = currency
         self._claim: Callable[[], None] | None = None
+        self._store: StoreBackend | None = None  # the turn's read access (step sets both)
 
     def step(self, state: State, text: str, understanding: Understanding, language: Language,
              store: StoreBackend, conversation_id: str | None = None,
@@ -166,7 +166,7 @@ class FlowEngine:
         called just before a tool writes: it reserves the conversation for this turn (and
         raises Conflict if another turn got there first), so a write never happens in a turn
         that will not be stored."""
-        self._claim = claim
+        self._claim, self._store = claim, store
         p = FLOW[language]
         active = ActiveFlow.model_validate(state.flow) if state.flow else None
         opened = pick_flow(understanding, text)
@@ -395,10 +395,8 @@ class FlowEngine:
         return p[key].format(methods=methods)
 
     def _orders(self, ctx: ToolContext, language: Language) -> str:
-        with self.tools._factory() as session:
-            from kefu.store.database import DatabaseStore
-
-            recent = DatabaseStore(session).recent_orders(ctx.customer_id, limit=8)
+        assert self._store is not None
+        recent = self._store.recent_orders(ctx.customer_id, limit=8)
         line = PHRASES[language]["order_line"]
         return "\n".join(line.format(order_id=o.order_id, date=o.created_at or "-",
                                      status=status_text(o.status, language)) for o in recent)

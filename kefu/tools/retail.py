@@ -195,11 +195,8 @@ class RetailTools:
             order = self._order(session, ctx, order_id)
             if order.status not in self.policy.modifiable:
                 raise ToolRefused("not_modifiable", order_id=order_id, status=order.status)
-            diff, pairs = self._swaps(session, order, item_ids, new_item_ids)
-            method = self._method(session, ctx, payment_method_id)
-            if method.kind == "gift_card" and (method.balance_cents or 0) < diff:
-                raise ToolRefused("insufficient_gift_card", balance_cents=method.balance_cents,
-                                  amount_cents=diff)
+            diff, pairs, method = self._swaps(session, ctx, order, item_ids, new_item_ids,
+                                              payment_method_id)
             self._pay(session, order, "payment" if diff > 0 else "refund", abs(diff), method.id)
             for line, variant in pairs:
                 line.variant_id = variant.id
@@ -223,11 +220,10 @@ class RetailTools:
                 raise ToolRefused("not_returnable", order_id=order_id, status=order.status)
             method = self._method(session, ctx, payment_method_id)
             self._refund_method_allowed(order, method)
-            self._lines(order, item_ids)
+            refund = sum(line.price_cents for line in self._lines(order, item_ids))
             order.status = "return requested"
             order.extra = {**order.extra, "return_items": sorted(item_ids),
                            "return_payment_method_id": method.id}
-            refund = sum(line.price_cents for line in self._lines(order, item_ids))
             return ToolResult("return_delivered_order_items", order_id, order.status,
                               {"refund_cents": refund, "payment_method_id": method.id})
 
@@ -244,11 +240,8 @@ class RetailTools:
             order = self._order(session, ctx, order_id)
             if order.status not in self.policy.exchangeable:
                 raise ToolRefused("not_exchangeable", order_id=order_id, status=order.status)
-            diff, _ = self._swaps(session, order, item_ids, new_item_ids)
-            method = self._method(session, ctx, payment_method_id)
-            if method.kind == "gift_card" and (method.balance_cents or 0) < diff:
-                raise ToolRefused("insufficient_gift_card", balance_cents=method.balance_cents,
-                                  amount_cents=diff)
+            diff, _, method = self._swaps(session, ctx, order, item_ids, new_item_ids,
+                                          payment_method_id)
             order.status = "exchange requested"
             order.extra = {**order.extra, "exchange_items": sorted(item_ids),
                            "exchange_new_items": sorted(new_item_ids),
@@ -391,8 +384,12 @@ class RetailTools:
             taken.append(line)
         return taken
 
-    def _swaps(self, session: Session, order: Order, item_ids: Sequence[str],
-               new_item_ids: Sequence[str]) -> tuple[int, list[tuple[OrderItem, Variant]]]:
+    def _swaps(self, session: Session, ctx: ToolContext, order: Order,
+               item_ids: Sequence[str], new_item_ids: Sequence[str], method_id: str,
+               ) -> tuple[int, list[tuple[OrderItem, Variant]], PaymentMethod]:
+        """The order's lines paired with their new variants (available, same product), the
+        price difference in cents, and the customer's payment method for it (a gift card must
+        cover a positive difference)."""
         lines = self._lines(order, item_ids)
         if len(item_ids) != len(new_item_ids):
             raise ToolRefused("item_count_mismatch")
@@ -404,7 +401,11 @@ class RetailTools:
                 raise ToolRefused("new_item_unavailable", item_id=new_id)
             diff += variant.price_cents - line.price_cents
             pairs.append((line, variant))
-        return diff, pairs
+        method = self._method(session, ctx, method_id)
+        if method.kind == "gift_card" and (method.balance_cents or 0) < diff:
+            raise ToolRefused("insufficient_gift_card", balance_cents=method.balance_cents,
+                              amount_cents=diff)
+        return diff, pairs, method
 
     def _pay(self, session: Session, order: Order, kind: str, cents: int, method_id: str) -> None:
         """Append a payment or refund to the order's history; a gift card's balance moves, in

@@ -168,19 +168,22 @@ def test_change_default_address_in_chinese(kefu: Kefu) -> None:
         assert address is not None and address.zip == "310000" and address.city == "杭州"
 
 
-def test_change_the_payment_of_a_pending_order(kefu: Kefu) -> None:
+def second_method(kefu: Kefu) -> tuple[str, str, str, str]:
+    """A pending order whose customer has another (non gift card) payment method: the order,
+    the email, the method it is paid with and the other one."""
     with kefu.factory() as session:
-        found = None
         for order in session.scalars(select(Order).where(Order.status == "pending")
                                      .order_by(Order.id)):
             current = order.payments[0].payment_method_id
             others = [m for m in order.customer.payment_methods
                       if m.id != current and m.kind != "gift_card"]
             if others:
-                found = (order.id, order.customer.email, current, others[0].id)
-                break
-    assert found is not None, "the demo shop has a customer with two payment methods"
-    order_id, email, current, new = found
+                return order.id, order.customer.email, current, others[0].id
+    raise AssertionError("the demo shop has a customer with two payment methods")
+
+
+def test_change_the_payment_of_a_pending_order(kefu: Kefu) -> None:
+    order_id, email, current, new = second_method(kefu)
     replies = talk(kefu, "en", f"My email is {email}",
                    f"I want to change the payment method of order {order_id}",
                    f"use {new}", "yes")
@@ -232,18 +235,7 @@ def test_exchange_in_chinese_by_product_name_and_colour(kefu: Kefu) -> None:
 
 
 def test_a_correction_at_the_confirmation_is_confirmed_again_not_applied(kefu: Kefu) -> None:
-    with kefu.factory() as session:
-        found = None
-        for order in session.scalars(select(Order).where(Order.status == "pending")
-                                     .order_by(Order.id)):
-            current = order.payments[0].payment_method_id
-            others = [m for m in order.customer.payment_methods
-                      if m.id != current and m.kind != "gift_card"]
-            if len(others) >= 1 and any(m.id == current for m in order.customer.payment_methods):
-                found = (order.id, order.customer.email, others[0].id, current)
-                break
-    assert found is not None
-    order_id, email, first, current = found
+    order_id, email, current, first = second_method(kefu)
     replies = talk(kefu, "en", f"My email is {email}",
                    f"I want to change the payment method of order {order_id}",
                    f"use {first}", f"Right, but actually use {current} instead", "never mind")
