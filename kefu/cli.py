@@ -7,7 +7,7 @@ import io
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
@@ -33,9 +33,11 @@ app = typer.Typer(help="kefu (客服): a customer-service agent for online shops
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 store_app = typer.Typer(help="Import or export a whole store.", no_args_is_help=True)
 key_app = typer.Typer(help="API keys for server-to-server clients.", no_args_is_help=True)
+admin_app = typer.Typer(help="Staff accounts of the console (/console).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(store_app, name="store")
 app.add_typer(key_app, name="apikey")
+app.add_typer(admin_app, name="admin")
 app.add_typer(data_app, name="data")
 app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
@@ -147,7 +149,8 @@ def chat(
             except KefuError as exc:
                 typer.echo(f"kefu: {exc}", err=True)
                 continue
-            typer.echo(f"kefu> {turn.reply.text}")
+            if turn.reply is not None:  # None: a person holds the conversation (console)
+                typer.echo(f"kefu> {turn.reply.text}")
     finally:
         kefu.close()
 
@@ -210,6 +213,83 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) 
     count = revoke_api_key(factory, name)
     engine.dispose()
     typer.echo(f"revoked {count} key(s)")
+
+
+def _accounts() -> tuple[Any, Engine]:
+    from kefu.ratelimit import MemoryRateLimiter
+    from kefu.staff.accounts import StaffAccounts
+
+    factory, engine = _db()
+    return StaffAccounts(factory, _settings().secret_key, MemoryRateLimiter()), engine
+
+
+def _password(given: str | None) -> str:
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():  # piped: the first line
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@admin_app.command("create")
+def admin_create(
+    username: Annotated[str, typer.Argument(help="The sign-in name (lower case).")],
+    role: Annotated[str, typer.Option(help="admin or agent.")] = "admin",
+    name: Annotated[str, typer.Option(help="The name shown to customers and colleagues.")] = "",
+    password: Annotated[str | None, typer.Option(
+        help="Default: asked for (hidden), or the first line of standard input.")] = None,
+) -> None:
+    """Create a staff account (the first admin, say) to sign in at /console."""
+    accounts, engine = _accounts()
+    try:
+        staff = accounts.create(username, name or username, _password(password), role)
+    except KefuError as exc:
+        typer.echo(f"kefu: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"created {staff.role} {staff.username}")
+
+
+@admin_app.command("list")
+def admin_list() -> None:
+    """The staff accounts."""
+    accounts, engine = _accounts()
+    for s in accounts.list():
+        typer.echo(f"{s.username}\t{s.role}\t{s.display_name}"
+                   f"{chr(9) + 'disabled' if s.disabled else ''}")
+    engine.dispose()
+
+
+@admin_app.command("disable")
+def admin_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """No more sign-ins for this account; its sessions end now."""
+    accounts, engine = _accounts()
+    try:
+        accounts.disable(username)
+    except KefuError as exc:
+        typer.echo(f"kefu: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"disabled {username}")
+
+
+@admin_app.command("password")
+def admin_password(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[str | None, typer.Option(help="Default: asked for (hidden).")] = None,
+) -> None:
+    """Set a new password; the account's sessions end."""
+    accounts, engine = _accounts()
+    try:
+        accounts.set_password(username, _password(password))
+    except KefuError as exc:
+        typer.echo(f"kefu: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+    typer.echo(f"password changed for {username}")
 
 
 def _require_format(fmt: str) -> None:

@@ -6,9 +6,14 @@ turns them into HTTP statuses.
     │   ├── InvalidInput           empty, oversized or malformed input         400/413/422
     │   │   └── MessageTooLong                                                 413
     │   ├── NotFound               unknown conversation, order, customer…     404
-    │   ├── Unauthorized           missing or wrong API key / token           401
-    │   └── Conflict               another turn is running on the conversation 409
-    │                              (or a knowledge document id or text is taken)
+    │   ├── Unauthorized           missing or wrong API key / token / sign-in 401
+    │   ├── Forbidden              signed in, but the role may not             403
+    │   │   └── CsrfFailed         a console write without its CSRF token      403
+    │   ├── Conflict               another turn is running on the conversation 409
+    │   │                          (or a knowledge document id or text is taken,
+    │   │                          or another agent holds the conversation)
+    │   ├── Refused                a tool refused under the shop's policy     422
+    │   └── RateLimited            too many tries; retry_after_s says when     429
     └── RuntimeFailure             kefu or something it depends on failed      (5xx)
         ├── StorageUnavailable     database down or locked too long            503
         └── ImportFailed           a store file could not be loaded
@@ -43,8 +48,28 @@ class Unauthorized(UserError):
     code = "unauthorized"
 
 
+class Forbidden(UserError):
+    code = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    code = "csrf"
+
+
 class Conflict(UserError):
     code = "conflict"
+
+
+class Refused(UserError):
+    code = "refused"
+
+
+class RateLimited(UserError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, int(retry_after_s))
 
 
 class RuntimeFailure(KefuError):

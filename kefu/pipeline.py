@@ -38,6 +38,7 @@ from kefu.types import (
     Language,
     Reply,
     State,
+    Strategy,
     TurnResult,
     Understanding,
 )
@@ -57,6 +58,7 @@ class Prepared:
     understanding: Understanding
     decision: Decision
     grounding: Grounding
+    strategy: Strategy | None = None
 
 
 @dataclass(frozen=True)
@@ -83,16 +85,23 @@ class Pipeline:
             understanding = self.refiner.refine(inbound.text, understanding)
         return understanding
 
-    def prepare(self, text: str, state: State, store: StoreBackend,
-                conversation_id: str | None = None,
-                claim: Callable[[], None] | None = None) -> Prepared:
-        """Everything before the reply: the stages that read the store, and the order-action
-        flows' writes (through their tools, each in its own transaction)."""
+    def observe(self, text: str, state: State) -> tuple[Inbound, Understanding]:
+        """The message screened and understood, nothing decided: for a conversation a person
+        holds, whose console shows what the customer wants and how they feel."""
         inbound = screen(
             text, max_chars=self.max_message_chars,
             fallback=state.language or self.default_language,
         )
-        understanding = self.understand(inbound)
+        return inbound, self.understand(inbound)
+
+    def prepare(self, text: str, state: State, store: StoreBackend,
+                conversation_id: str | None = None,
+                claim: Callable[[], None] | None = None,
+                strategy: Strategy | None = None) -> Prepared:
+        """Everything before the reply: the stages that read the store, and the order-action
+        flows' writes (through their tools, each in its own transaction). ``strategy``: an
+        experiment's variant of how to answer."""
+        inbound, understanding = self.observe(text, state)
         tracked = mood(track(state, inbound, understanding), understanding, inbound.text)
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
@@ -101,28 +110,34 @@ class Pipeline:
             if step is not None and step.text:
                 if step.handoff:
                     return Prepared(inbound, understanding, handoff(step.state),
-                                    Grounding(flow_text=step.text, shown_orders=step.orders))
+                                    Grounding(flow_text=step.text, shown_orders=step.orders),
+                                    strategy)
                 decision = Decision(Action.FLOW, step.state.model_copy(
                     update={"misunderstood": 0}),
                     empathy=strongly_upset(understanding.sentiment, inbound.text))
                 return Prepared(inbound, understanding, decision,
                                 Grounding(flow_text=step.text, wrote=step.wrote,
-                                          shown_orders=step.orders))
+                                          shown_orders=step.orders), strategy)
             if step is not None:  # another topic, mid-flow: answer it, then ask again
                 tracked, reminder, shown = step.state, step.reminder, step.orders
         decision, grounding = act(
             decide(tracked, understanding), inbound, understanding, store, self.retriever,
-            self.products,
+            self.products, strategy,
         )
         if reminder:
             grounding = replace(grounding, reminder=reminder, shown_orders=shown)
-        return Prepared(inbound, understanding, review(decision, grounding), grounding)
+        return Prepared(inbound, understanding, review(decision, grounding), grounding, strategy)
 
     def reply_stream(self, turn: Prepared,
                      cancel: threading.Event | None = None) -> Iterator[ReplyEvent]:
         """The reply as it is made; needs no store (a generated answer may take seconds)."""
-        events = self.responder.stream(turn.decision, turn.grounding, turn.inbound.language,
-                                       question=turn.inbound.text, cancel=cancel)
+        strategy = turn.strategy or Strategy()
+        responder = self.responder
+        if strategy.llm is False:  # the variant without the chat model: templates only
+            responder = getattr(responder, "templates", responder)
+        events = responder.stream(turn.decision, turn.grounding, turn.inbound.language,
+                                  question=turn.inbound.text, cancel=cancel,
+                                  prompt_version=strategy.prompt_version)
         reminder = turn.grounding.reminder
         for event in events:
             if isinstance(event, Final) and reminder:

@@ -7,6 +7,7 @@ processes can serve the same shop.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kefu.apikeys import is_valid_api_key
+from kefu.console.experiments import Experiments
+from kefu.console.gaps import Gaps
+from kefu.console.inbox import Inbox
 from kefu.conversations import Conversations
 from kefu.knowledge.base import Retriever
 from kefu.knowledge.bm25 import SourceDocument
@@ -22,14 +26,29 @@ from kefu.knowledge.tokenize import warm_up
 from kefu.knowledge.vector_cache import VectorCache
 from kefu.llm.base import ChatModel, ModelUnavailable
 from kefu.llm.breaker import CircuitBreaker
+from kefu.metrics import observe_turn
+from kefu.nlu.encoder.base import TextEncoder
 from kefu.nlu.live_catalog import LiveCatalogExtractor
 from kefu.nlu.loader import load_recognizer
+from kefu.nlu.taxonomy import INTENTS
 from kefu.pipeline import Pipeline
+from kefu.ratelimit import RateLimiter, make_rate_limiter
 from kefu.respond.base import Responder
 from kefu.respond.templates import TemplateResponder
 from kefu.settings import Settings
+from kefu.staff.accounts import StaffAccounts
 from kefu.storage.db import is_current, make_engine, make_sessionmaker, storage_errors
 from kefu.storage.models import Product
+
+
+@dataclass
+class Console:
+    """What the shop's team works with (kefu.console, kefu.staff)."""
+
+    accounts: StaffAccounts
+    inbox: Inbox
+    experiments: Experiments
+    gaps: Gaps
 
 
 @dataclass
@@ -41,6 +60,8 @@ class Kefu:
     entities: LiveCatalogExtractor
     pipeline: Pipeline
     conversations: Conversations
+    console: Console
+    limiter: RateLimiter
     llm: ChatModel | None = None
 
     @classmethod
@@ -67,8 +88,8 @@ class Kefu:
         from kefu.tools.policy import load_policy
         from kefu.tools.retail import RetailTools
 
-        flows = FlowEngine(RetailTools(factory, load_policy(settings.policy_file)),
-                           currency=settings.currency)
+        tools = RetailTools(factory, load_policy(settings.policy_file))
+        flows = FlowEngine(tools, currency=settings.currency)
         pipeline = Pipeline(
             flows=flows,
             recognizer=load_recognizer(settings),
@@ -80,8 +101,19 @@ class Kefu:
             default_language=settings.default_language,
             refiner=refiner,
         )
-        conversations = Conversations(factory, pipeline, settings.secret_key)
-        return cls(settings, engine, factory, knowledge, entities, pipeline, conversations, llm)
+        experiments = Experiments(factory)
+        conversations = Conversations(factory, pipeline, settings.secret_key,
+                                      assigner=experiments, on_turn=observe_turn)
+        limiter = make_rate_limiter(settings.redis_url)
+        encoder = _gap_encoder(settings)
+        console = Console(
+            StaffAccounts(factory, settings.secret_key, limiter, settings.staff_session_hours),
+            Inbox(factory, tools, knowledge, lambda: llm, list(INTENTS)),
+            experiments,
+            Gaps(factory, encoder, lambda: knowledge.refresh(force=True)),
+        )
+        return cls(settings, engine, factory, knowledge, entities, pipeline, conversations,
+                   console, limiter, llm)
 
     def warm(self) -> None:
         """Load what the first turn would otherwise wait for."""
@@ -117,6 +149,7 @@ class Kefu:
     def close(self) -> None:
         if self.llm is not None:
             self.llm.close()
+        self.limiter.close()
         self.engine.dispose()
 
 
@@ -157,6 +190,20 @@ def chat_model(settings: Settings) -> ChatModel | None:
     return LlamaCppModel(path, n_ctx=settings.llm_context, threads=settings.llm_threads,
                          timeout_s=settings.llm_timeout_s,
                          first_token_timeout_s=settings.llm_first_token_timeout_s)
+
+
+def _gap_encoder(settings: Settings) -> Callable[[], TextEncoder | None]:
+    """The encoder that groups unanswered questions by meaning, loaded when first needed;
+    None (TF-IDF instead) where the product runs without one."""
+    if settings.nlu != "encoder" and settings.retrieval == "bm25":
+        return lambda: None
+
+    def load() -> TextEncoder | None:
+        from kefu.nlu.encoder import load_encoder
+
+        return load_encoder(settings.encoder, settings.cache_dir, settings.encoder_threads)
+
+    return load
 
 
 def _vectors(settings: Settings) -> VectorCache | None:

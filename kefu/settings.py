@@ -99,6 +99,16 @@ class Settings(BaseSettings):
         None, description="The shop's order-action policy as YAML or JSON (kefu.tools.policy); "
         "default: tau-bench retail's rules."
     )
+    redis_url: str | None = Field(
+        None, description="A Redis to keep rate limits in, shared by every worker "
+        "(redis://127.0.0.1:6379/0); default: in-process counts."
+    )
+    staff_session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="How long a console sign-in lasts.")
+    cookie_secure: bool | None = Field(
+        None, description="Send the console's cookies over HTTPS only; default: yes when "
+        "env is prod."
+    )
     nlu_model: Path | None = Field(
         None, description="An NLU artefact directory; default: the newest `kefu train nlu` "
         "wrote under data_dir/models/nlu, else the one kefu ships."
@@ -113,6 +123,10 @@ class Settings(BaseSettings):
                 "KEFU_ENV=prod (python -c 'import secrets; print(secrets.token_hex(32))')"
             )
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure if self.cookie_secure is not None else self.env == "prod"
 
     @property
     def uses_placeholder_secret(self) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Language = Literal["en", "zh"]
 
@@ -96,6 +96,18 @@ class State(BaseModel):
     handoff: bool = False
     upset_turns: int = 0  # consecutive messages in strong anger or frustration
     flow: dict[str, Any] | None = None  # an order action in progress (kefu.dialogue.flows)
+
+
+class Strategy(BaseModel):
+    """How a conversation is answered, when an experiment varies it (kefu.console.experiments);
+    None keeps the product's setting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    llm: bool | None = None  # False: extractive and template answers only
+    prompt_version: str | None = Field(None, pattern=r"^[a-z0-9_-]{1,40}$")  # prompts/*.<v>.txt
+    retrieval: Literal["hybrid", "bm25"] | None = None
+    top_k: int | None = Field(None, ge=1, le=8)  # passages the answer is grounded on
 
 
 class Action(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,7 +13,9 @@ from fastapi.staticfiles import StaticFiles
 
 from kefu import __version__
 from kefu.api import errors
+from kefu.api.console import console, pages
 from kefu.api.routes import site, v1
+from kefu.metrics import HTTP
 from kefu.service import Kefu
 from kefu.settings import Settings, get_settings
 from kefu.web import STATIC_DIR
@@ -40,7 +43,9 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
                   description="Customer-service agent API for online shops.")
     errors.install(app)
     app.include_router(v1)
+    app.include_router(console)
     app.include_router(site)
+    app.include_router(pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.cors_origins:
         app.add_middleware(
@@ -48,7 +53,36 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
             allow_headers=["Content-Type", "X-Conversation-Token"],
         )
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(Timed)
     return app
+
+
+class Timed:
+    """Counts and times each request by its route's template (not its path: ids would make
+    a metric per conversation) for /metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        code = [500]
+
+        async def sending(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                code[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            HTTP.labels(scope.get("method", ""), path, str(code[0])).observe(
+                time.perf_counter() - started)
 
 
 class BodyLimit:

@@ -18,7 +18,10 @@ STATUS: list[tuple[type[errors.KefuError], int]] = [
     (errors.InvalidInput, 400),
     (errors.NotFound, 404),
     (errors.Unauthorized, 401),
+    (errors.Forbidden, 403),
     (errors.Conflict, 409),
+    (errors.Refused, 422),
+    (errors.RateLimited, 429),
     (errors.UserError, 400),
     (errors.StorageUnavailable, 503),
     (errors.RuntimeFailure, 500),
@@ -39,7 +42,10 @@ def status_of(exc: errors.KefuError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.KefuError)
     async def kefu_error(_: Request, exc: errors.KefuError) -> JSONResponse:
-        return error_response(status_of(exc), exc.code, str(exc))
+        response = error_response(status_of(exc), exc.code, str(exc))
+        if isinstance(exc, errors.RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,24 +7,28 @@ import logging
 import queue
 import threading
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
 
 from kefu.api.deps import ConversationId, KefuDep, ServerClient
+from kefu.api.live import sse
 from kefu.api.schemas import (
     CatalogOut,
     ConversationOut,
     CreateConversation,
+    Csat,
     ErrorOut,
     MessageOut,
     PostMessage,
     ProductCard,
+    Rating,
     TurnOut,
 )
-from kefu.conversations import MessageView, PendingTurn
+from kefu.console.feedback import rate_conversation, rate_message
+from kefu.conversations import HeldTurn, MessageView, PendingTurn
 from kefu.errors import KefuError, StorageUnavailable, Unauthorized
 from kefu.web import STATIC_DIR
 
@@ -44,7 +48,8 @@ def create_conversation(
     if not server and not kefu.settings.public_widget:
         raise Unauthorized("an API key is required to open a conversation")
     body = body or CreateConversation()
-    return ConversationOut.of(kefu.conversations.create(body.channel, body.language))
+    return ConversationOut.of(kefu.conversations.create(body.channel, body.language,
+                                                        body.client_ref))
 
 
 @v1.get("/conversations/{conversation_id}")
@@ -57,8 +62,8 @@ def get_conversation(conversation_id: ConversationId, kefu: KefuDep) -> Conversa
 def post_message(conversation_id: ConversationId, body: PostMessage, kefu: KefuDep) -> TurnOut:
     """Post the customer's message and get the assistant's reply (one turn)."""
     turn = kefu.conversations.post(conversation_id, body.text)
-    return TurnOut(message=MessageOut.of(turn.message), reply=MessageOut.of(turn.reply),
-                   status=turn.status)
+    return TurnOut(message=MessageOut.of(turn.message),
+                   reply=MessageOut.of(turn.reply) if turn.reply else None, status=turn.status)
 
 
 @v1.post(
@@ -77,6 +82,7 @@ def stream_message(
     corrected answer follows), ``done`` (the stored reply: what the conversation keeps), or
     ``error`` ({"error": {code, message}}) if the turn could not be stored. A client that
     disconnects stops the generation; the turn is still stored, so the history is whole.
+    While a person holds the conversation there is no reply: ``message``, then ``done`` {}.
     """
     pending = kefu.conversations.start(conversation_id, body.text)
     return StreamingResponse(
@@ -85,7 +91,7 @@ def stream_message(
     )
 
 
-async def _relay(pending: PendingTurn) -> AsyncIterator[str]:
+async def _relay(pending: PendingTurn | HeldTurn) -> AsyncIterator[str]:
     """Runs the turn in its own thread (generation blocks) and relays its events; when the
     client goes away, the cancel flag stops the generation and the thread stores the turn."""
     events: queue.Queue[tuple[str, str] | None] = queue.Queue()
@@ -121,6 +127,53 @@ async def _relay(pending: PendingTurn) -> AsyncIterator[str]:
 
 def _frame(event: str, data: str) -> str:
     return f"event: {event}\ndata: {data}\n\n"
+
+
+@v1.get(
+    "/conversations/{conversation_id}/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}},
+                     "description": "Server-sent events: message…, status…"}},
+)
+def conversation_events(
+    conversation_id: ConversationId, request: Request, kefu: KefuDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+) -> StreamingResponse:
+    """What happens in the conversation after message ``after``, live: ``message`` for each
+    new message (an agent's reply has ``role`` agent and ``agent_name``), and ``status``
+    ({"status"}) when a person takes the conversation over or hands it back."""
+    seen: dict[str, Any] = {"seq": after, "status": None}
+    kefu.conversations.after(conversation_id, after)  # 404 before the stream starts
+
+    def check() -> list[tuple[str, Any]]:
+        rows, state = kefu.conversations.after(conversation_id, seen["seq"])
+        events: list[tuple[str, Any]] = [
+            ("message", MessageOut.of(m).model_dump(mode="json")) for m in rows]
+        if rows:
+            seen["seq"] = rows[-1].seq
+        if state != seen["status"]:
+            seen["status"] = state
+            events.append(("status", {"status": state}))
+        return events
+
+    return sse(request, check, interval_s=0.5)
+
+
+@v1.post("/conversations/{conversation_id}/messages/{seq}/feedback")
+def message_feedback(conversation_id: ConversationId, seq: int, body: Rating,
+                     kefu: KefuDep) -> dict[str, str]:
+    """Thumbs up or down on one of the assistant's replies (a second one replaces it)."""
+    rate_message(kefu.factory, conversation_id, seq, body.rating)
+    return {}
+
+
+@v1.post("/conversations/{conversation_id}/csat")
+def conversation_csat(conversation_id: ConversationId, body: Csat,
+                      kefu: KefuDep) -> dict[str, str]:
+    """How satisfied the customer is with the conversation, 1 to 5 (a second one replaces
+    it)."""
+    rate_conversation(kefu.factory, conversation_id, body.score, body.comment)
+    return {}
 
 
 @v1.get("/catalog/products")

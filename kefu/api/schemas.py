@@ -15,6 +15,10 @@ class CreateConversation(BaseModel):
 
     channel: Literal["api", "widget", "cli"] = "api"
     language: Literal["en", "zh"] | None = None
+    client_ref: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="A stable id of the browser or client (the widget's), so an experiment "
+        "shows a returning visitor the same variant.")
 
 
 class PostMessage(BaseModel):
@@ -32,11 +36,13 @@ class MessageOut(BaseModel):
     confidence: float | None
     created_at: datetime
     citations: list[str] = []
+    agent_name: str | None = Field(None, description="Who wrote it, for an agent's message.")
 
     @classmethod
     def of(cls, m: MessageView) -> MessageOut:
         return cls(seq=m.seq, role=m.role, text=m.text, language=m.language, intent=m.intent,
-                   confidence=m.confidence, created_at=m.created_at, citations=list(m.citations))
+                   confidence=m.confidence, created_at=m.created_at, citations=list(m.citations),
+                   agent_name=m.agent_name)
 
 
 class ConversationOut(BaseModel):
@@ -54,8 +60,22 @@ class ConversationOut(BaseModel):
 
 class TurnOut(BaseModel):
     message: MessageOut
-    reply: MessageOut
+    reply: MessageOut | None = Field(
+        ..., description="None while a person holds the conversation (they answer).")
     status: str
+
+
+class Rating(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rating: Literal["up", "down"]
+
+
+class Csat(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(..., ge=1, le=5)
+    comment: str | None = Field(None, max_length=1000)
 
 
 class ErrorBody(BaseModel):

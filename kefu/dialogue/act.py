@@ -13,9 +13,11 @@ from kefu.types import (
     Decision,
     Grounding,
     Inbound,
+    Language,
     Passage,
     ProductReply,
     State,
+    Strategy,
     Understanding,
 )
 
@@ -35,6 +37,7 @@ def act(
     store: StoreBackend,
     retriever: Retriever,
     products: ProductAnswerer | None = None,
+    strategy: Strategy | None = None,
 ) -> tuple[Decision, Grounding]:
     """The decision as carried out, with what the reply will be grounded on."""
     if decision.action is Action.ORDER_STATUS:
@@ -43,7 +46,7 @@ def act(
         product = _product(inbound, understanding, decision.state, products)
         if product is not None:
             return decision, Grounding(product=product)
-        found = _passages(inbound, understanding, retriever)
+        found = _passages(inbound, understanding, retriever, strategy or Strategy())
         answer = extract_answer(inbound.text, found[0].text) if found else None
         return decision, Grounding(passages=found, answer=answer)
     return decision, Grounding()
@@ -62,12 +65,19 @@ def _product(inbound: Inbound, understanding: Understanding, state: State,
 
 
 def _passages(
-    inbound: Inbound, understanding: Understanding, retriever: Retriever
+    inbound: Inbound, understanding: Understanding, retriever: Retriever, strategy: Strategy
 ) -> tuple[Passage, ...]:
     intent = understanding.intent.name
-    found = rerank(retriever.search(inbound.text, inbound.language, k=8), intent)[:3]
+    keep = strategy.top_k or 3
+
+    def search(language: Language | None) -> list[Passage]:
+        if strategy.retrieval is None:
+            return retriever.search(inbound.text, language, k=8)
+        return retriever.search(inbound.text, language, k=8, mode=strategy.retrieval)
+
+    found = rerank(search(inbound.language), intent)[:keep]
     if not found:  # the shop may have written this only in the other language
-        found = rerank(retriever.search(inbound.text, None, k=8), intent)[:3]
+        found = rerank(search(None), intent)[:keep]
     if intent == "out_of_scope" and found and not _strong(found[0], inbound.text):
         return ()
     return tuple(found)

@@ -19,7 +19,12 @@ class Retriever(Protocol):
     """
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
-               doc_types: Collection[str] | None = None) -> list[Passage]: ...
+               doc_types: Collection[str] | None = None,
+               mode: str | None = None) -> list[Passage]:
+        """``mode`` ("hybrid" or "bm25"), when given, overrides the retriever's own for this
+        search (an experiment comparing retrieval settings); implementations without vectors
+        are lexical whatever it says."""
+        ...
 
 
 class ProductAnswerer(Protocol):

@@ -53,9 +53,12 @@ class KnowledgeCache:
         self._retriever: Retriever = HybridRetriever([], None)
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
-               doc_types: Collection[str] | None = None) -> list[Passage]:
+               doc_types: Collection[str] | None = None,
+               mode: str | None = None) -> list[Passage]:
         self.refresh()
-        return self._retriever.search(query, language, k, doc_types=doc_types)
+        if mode is None:
+            return self._retriever.search(query, language, k, doc_types=doc_types)
+        return self._retriever.search(query, language, k, doc_types=doc_types, mode=mode)
 
     def refresh(self, force: bool = False) -> None:
         now = self._clock()

@@ -97,14 +97,16 @@ class HybridRetriever:
             self.vector_index.add(np.arange(len(texts), dtype=np.int64), matrix)
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
-               doc_types: Collection[str] | None = None) -> list[Passage]:
+               doc_types: Collection[str] | None = None,
+               mode: str | None = None) -> list[Passage]:
         if not query.strip() or not self.chunks or k <= 0:
             return []
+        mode = self.mode if mode is None or self.vector_index is None else mode
         mask = self._mask(language, doc_types)
         if not mask.any():
             return []
-        lexical = self._lexical(query, mask) if self.mode != "dense" else {}
-        semantic = self._semantic(query, mask) if self.mode != "bm25" else {}
+        lexical = self._lexical(query, mask) if mode != "dense" else {}
+        semantic = self._semantic(query, mask) if mode != "bm25" else {}
         asked = query_language(query)
         keep = {i for i, s in lexical.items() if s > 0} | {
             i for i, s in semantic.items()

@@ -90,7 +90,8 @@ class PgVectorRetriever:
         self.engine.dispose()
 
     def search(self, query: str, language: str | None = None, k: int = 3, *,
-               doc_types: Collection[str] | None = None) -> list[Passage]:
+               doc_types: Collection[str] | None = None,
+               mode: str | None = None) -> list[Passage]:
         words = list(dict.fromkeys(tokenize(query)))
         if not words or k <= 0 or (doc_types is not None and not doc_types):
             return []
@@ -103,7 +104,8 @@ class PgVectorRetriever:
         with self.engine.begin() as conn:
             conn.execute(text(sql.EF_SEARCH), {"ef": str(min(1000, max(100, 2 * n)))})
             lexical = conn.execute(text(sql.lexical(self.table, filters)), params).all()
-            semantic = conn.execute(text(sql.semantic(self.table, filters)), params).all()
+            semantic = (conn.execute(text(sql.semantic(self.table, filters)), params).all()
+                        if mode != "bm25" else [])
         return self._fuse(query_language(query), [lexical, semantic], k)
 
     def _query_vector(self, query: str) -> np.ndarray:

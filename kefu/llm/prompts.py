@@ -32,9 +32,15 @@ class Prompt:
 
 
 @cache
-def load(task: str, language: str) -> Prompt:
-    name = f"{task}.{'zh' if language == 'zh' else 'en'}.txt"
-    raw = (resources.files("kefu.llm") / "prompts" / name).read_text(encoding="utf-8")
+def load(task: str, language: str, variant: str | None = None) -> Prompt:
+    """The task's prompt; ``variant`` picks an alternative (``<task>.<lang>.<variant>.txt``),
+    which an experiment can compare with the current one."""
+    lang = "zh" if language == "zh" else "en"
+    name = f"{task}.{lang}.{variant}.txt" if variant else f"{task}.{lang}.txt"
+    path = resources.files("kefu.llm") / "prompts" / name
+    if not path.is_file():
+        raise ValueError(f"there is no prompt {name}")
+    raw = path.read_text(encoding="utf-8")
     head, _, body = raw.partition("\n--- ")
     if not head.startswith("version:"):
         raise ValueError(f"prompt {name} must start with 'version: <id>'")
@@ -46,3 +52,11 @@ def load(task: str, language: str) -> Prompt:
     if missing:
         raise ValueError(f"prompt {name} lacks the section(s) {sorted(missing)}")
     return Prompt(head.removeprefix("version:").strip(), sections)
+
+
+def variants(task: str) -> list[str]:
+    """The alternative prompts of a task, by variant name."""
+    folder = resources.files("kefu.llm") / "prompts"
+    found = {p.name.split(".")[2] for p in folder.iterdir()
+             if p.name.startswith(f"{task}.") and p.name.count(".") == 3}
+    return sorted(found)

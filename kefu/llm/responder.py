@@ -60,17 +60,20 @@ class LlmResponder:
         return final
 
     def stream(self, decision: Decision, grounding: Grounding, language: Language, *,
-               question: str = "", cancel: threading.Event | None = None
-               ) -> Iterator[ReplyEvent]:
+               question: str = "", cancel: threading.Event | None = None,
+               prompt_version: str | None = None) -> Iterator[ReplyEvent]:
+        """``prompt_version`` names an alternative answer prompt (an experiment's variant)."""
         if not _generated(decision, grounding):
             yield from self.templates.stream(decision, grounding, language, question=question)
             return
-        yield from self._generate(decision, grounding, language, question, cancel)
+        yield from self._generate(decision, grounding, language, question, cancel,
+                                  prompt_version)
 
     def _generate(self, decision: Decision, grounding: Grounding, language: Language,
-                  question: str, cancel: threading.Event | None) -> Iterator[ReplyEvent]:
+                  question: str, cancel: threading.Event | None,
+                  prompt_version: str | None = None) -> Iterator[ReplyEvent]:
         facts, citations, source = _facts(grounding, language)
-        prompt = load("answer", language)
+        prompt = load("answer", language, prompt_version)
         started = time.monotonic()
         info: dict[str, Any] = {"model": self.model.name, "prompt": prompt.version,
                                 "attempts": 0, "rejected": []}

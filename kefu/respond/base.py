@@ -40,8 +40,10 @@ class Responder(Protocol):
                 question: str = "") -> Reply: ...
 
     def stream(self, decision: Decision, grounding: Grounding, language: Language, *,
-               question: str = "", cancel: threading.Event | None = None
-               ) -> Iterator[ReplyEvent]: ...
+               question: str = "", cancel: threading.Event | None = None,
+               prompt_version: str | None = None) -> Iterator[ReplyEvent]:
+        """``prompt_version``: an alternative prompt, for responders that use one."""
+        ...
 
 
 def pieces(text: str, size: int = 16) -> Iterator[str]:

@@ -30,8 +30,8 @@ class TemplateResponder:
         return reply
 
     def stream(self, decision: Decision, grounding: Grounding, language: Language, *,
-               question: str = "", cancel: threading.Event | None = None
-               ) -> Iterator[ReplyEvent]:
+               question: str = "", cancel: threading.Event | None = None,
+               prompt_version: str | None = None) -> Iterator[ReplyEvent]:
         reply = self.respond(decision, grounding, language, question=question)
         for piece in pieces(reply.text):
             yield Delta(piece)

@@ -244,8 +244,18 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(20), default="api")
     language: Mapped[str | None] = mapped_column(String(8))
     customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | handoff | closed
+    # open: the assistant answers; handoff: waiting for a person (the assistant still answers);
+    # agent: a staff member holds it (assigned_to) and the assistant is silent
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column()
+    handoff_at: Mapped[datetime | None] = mapped_column()  # when it first asked for a person
+    client_ref: Mapped[str | None] = mapped_column(String(64))  # the widget's browser id
+    # {"id": experiment id, "variant": name, "strategy": {...}} when in an experiment
+    experiment: Mapped[dict[str, Any] | None] = mapped_column()
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -319,6 +329,99 @@ class KnowledgeDocument(Base):
     content_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of content
     source: Mapped[str | None] = mapped_column(Text)  # the file's absolute path (or a URL)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffUser(Base):
+    """A member of the shop's team who signs in to the console (kefu.staff)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
+    role: Mapped[str] = mapped_column(String(20))  # agent | admin
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    disabled_at: Mapped[datetime | None] = mapped_column()
+
+
+class StaffSession(Base):
+    """A signed-in browser: only the keyed hash of its cookie is kept."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class Feedback(Base):
+    """A customer's thumbs up or down on one assistant message."""
+
+    __tablename__ = "message_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[str] = mapped_column(String(8))  # up | down
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IntentCorrection(Base):
+    """An agent's correction of the intent detected for a customer message; `kefu train nlu
+    --from-feedback` learns from these."""
+
+    __tablename__ = "intent_corrections"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    detected: Mapped[str | None] = mapped_column(String(60))
+    intent: Mapped[str] = mapped_column(String(60))
+    corrected_by: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Experiment(Base):
+    """An A/B test over response strategies (kefu.console.experiments)."""
+
+    __tablename__ = "experiments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    metric: Mapped[str] = mapped_column(String(20))  # resolved | csat | thumbs_up
+    # [{"name", "weight", "strategy": {"llm", "prompt_version", "retrieval", "top_k"}}]
+    variants: Mapped[list[Any]] = mapped_column(default=list)
+    min_samples: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft|running|stopped
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column()
+
+
+class ExperimentAssignment(Base):
+    """Which variant a subject (a customer, else a browser) saw: kept so it stays the same."""
+
+    __tablename__ = "experiment_assignments"
+    __table_args__ = (UniqueConstraint("experiment_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(80))
+    variant: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiKey(Base):

@@ -110,7 +110,8 @@ def _one(task: dict[str, Any], index: int, run: int, template: Path, tmp: Path,
         message: str | None = customer.opening()
         turns = 0
         while message is not None and turns < MAX_TURNS:
-            reply = kefu.conversations.post(conv.id, message).reply.text
+            answered = kefu.conversations.post(conv.id, message).reply
+            reply = answered.text if answered else ""
             transcript.append((message, reply))
             replies.append(reply)
             turns += 1

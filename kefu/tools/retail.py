@@ -36,7 +36,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from kefu.errors import UserError
+from kefu.errors import Refused
 from kefu.storage.models import (
     Address,
     AuditEntry,
@@ -53,10 +53,10 @@ from kefu.tools.policy import DEFAULT_POLICY, ShopPolicy
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "country", "zip")
 
 
-class ToolRefused(UserError):
+class ToolRefused(Refused):
     """The action breaks the shop's policy or names something that is not the customer's."""
 
-    code = "tool_refused"
+    code = "refused"
 
     def __init__(self, reason: str, **params: Any) -> None:
         super().__init__(f"{reason}: {params}")

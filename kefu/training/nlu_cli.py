@@ -75,6 +75,12 @@ def train_nlu(
     c: Annotated[float, typer.Option(help="Inverse regularisation of the intent head.")] = 30.0,
     reject: Annotated[float, typer.Option(
         help="Share of in-scope utterances the abstention threshold may turn away.")] = 0.05,
+    from_feedback: Annotated[bool, typer.Option(
+        "--from-feedback", help="Add the agents' intent corrections from the console (the "
+        "database of the settings); report accuracy before and after on a held-out 30 % of "
+        "them.")] = False,
+    force: Annotated[bool, typer.Option(
+        help="With --from-feedback, write the new model even if it scores lower.")] = False,
 ) -> None:
     """Train the intent head (and optionally the sentiment heads); write a new versioned
     artefact, which the server loads the next time it starts."""
@@ -85,11 +91,24 @@ def train_nlu(
 
     settings = _settings()
     say = _say(False)
+    report: dict[str, Any] = {}
     with _errors():
         examples = corpora.canonical(load_examples(data)) if data else []
         if data is None or with_builtin:
             examples += corpora.builtin_intents()
         encoder = _encoder(settings)
+        held_out: list[Any] = []
+        if from_feedback:
+            from kefu.training import feedback
+
+            parts = feedback.split(feedback.corrections(_factory(settings)))
+            held_out = parts.test
+            current = NluModel.load(resolve(settings.data_dir, settings.nlu_model))
+            report["feedback"] = {"corrections": len(parts.train) + len(parts.test),
+                                  "train": len(parts.train), "held_out": len(parts.test),
+                                  "accuracy_before": feedback.accuracy(encoder, current,
+                                                                       held_out)}
+            examples += feedback.weighted(parts.train)
         say(f"training the intent head on {len(examples)} utterances")
         intent = training.train_intents(encoder, examples, c=c, reject=reject)
         base = None if sentiment else NluModel.load(resolve(settings.data_dir,
@@ -101,11 +120,30 @@ def train_nlu(
                 corpora.builtin_intents(), progress=say)
         model = training.build_model(intent, feel, base, str(data or "builtin"), examples,
                                      settings.encoder)
-        target = out or trained_dir(settings.data_dir) / model.version
-        model.save(target)
-    typer.echo(json.dumps({"version": model.version, "path": str(target),
-                           "intent": model.meta["intent"], "sentiment": model.meta["sentiment"]},
-                          indent=1, ensure_ascii=False))
+        target: Path | None = out or trained_dir(settings.data_dir) / model.version
+        if from_feedback:
+            from kefu.training import feedback
+
+            after = feedback.accuracy(encoder, model, held_out)
+            report["feedback"]["accuracy_after"] = after
+            if after < report["feedback"]["accuracy_before"] and not force:
+                say("the new model scores lower on the held-out corrections: not written "
+                    "(--force writes it anyway)")
+                target = None
+        if target is not None:
+            model.save(target)
+    typer.echo(json.dumps({"version": model.version, "path": str(target) if target else None,
+                           "intent": model.meta["intent"], "sentiment": model.meta["sentiment"],
+                           **report}, indent=1, ensure_ascii=False))
+    if target is None:
+        raise typer.Exit(1)
+
+
+def _factory(settings: Settings) -> Any:
+    from kefu.storage.db import make_engine, make_sessionmaker
+
+    return make_sessionmaker(make_engine(settings.resolved_database_url,
+                                         settings.db_busy_timeout_s))
 
 
 @eval_app.command("nlu")

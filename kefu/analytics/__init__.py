@@ -1,0 +1,1 @@
+"""Analytics for the staff console: A/B experiment statistics."""

@@ -1,0 +1,1 @@
+"""The shop's team: staff accounts, roles and console sessions."""
