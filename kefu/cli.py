@@ -70,11 +70,14 @@ def db_upgrade() -> None:
 @app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option(help="Only seed a database with no products.")] = False,
+    history: Annotated[bool, typer.Option(
+        help="Also a month of made-up conversations for the console's dashboard.")] = True,
 ) -> None:
     """Create (or reset) the deterministic demo shop in the configured database."""
     from sqlalchemy import func, select
 
     from kefu.demo import seed_demo
+    from kefu.demo.history import seed_history
     from kefu.storage.db import make_engine, make_sessionmaker, upgrade
     from kefu.storage.models import Product
 
@@ -88,8 +91,13 @@ def demo(
             typer.echo("the shop already has products; leaving it as it is")
             return
         summary = seed_demo(session)
+        made = seed_history(session) if history else 0
     engine.dispose()
     typer.echo(f"demo shop ready: {summary}")
+    if made:
+        typer.echo(f"demo history: {made} made-up conversations of the last 30 days")
+    typer.echo("the staff console is at /console; make its first account with "
+               "`kefu admin create admin`")
 
 
 @app.command()

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -24,7 +24,7 @@ from kefu.pipeline import Pipeline, Prepared
 from kefu.respond.base import Delta, Final, Reset
 from kefu.security import new_token, same, token_hash
 from kefu.storage.db import storage_errors
-from kefu.storage.models import Conversation, Event, Message, utcnow
+from kefu.storage.models import Conversation, Event, Feedback, Message, StaffUser, utcnow
 from kefu.store.database import DatabaseStore
 from kefu.types import Inbound, Language, Reply, State, Strategy, TurnResult, Understanding
 
@@ -40,6 +40,7 @@ class MessageView:
     created_at: datetime
     citations: tuple[str, ...] = ()
     agent_name: str | None = None
+    feedback: str | None = None  # the customer's thumbs on it: up | down
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class ConversationView:
     status: str
     messages: tuple[MessageView, ...]
     token: str | None = None
+    csat: int | None = None  # the customer's rating of the conversation, 1 to 5
 
 
 @dataclass(frozen=True)
@@ -111,22 +113,28 @@ class Conversations:
             conv = session.get(Conversation, conversation_id)
             if conv is None:
                 raise NotFound(f"no conversation {conversation_id}")
+            thumbs = dict(session.execute(select(Feedback.seq, Feedback.rating).where(
+                Feedback.conversation_id == conversation_id)).all())
             return ConversationView(
-                conv.id, conv.language, conv.status, tuple(_view(m) for m in conv.messages)
-            )
+                conv.id, conv.language, conv.status,
+                tuple(replace(_view(m), feedback=thumbs.get(m.seq)) for m in conv.messages),
+                csat=conv.csat_score)
 
-    def after(self, conversation_id: str, seq: int) -> tuple[list[MessageView], str]:
-        """The messages after ``seq`` and the status: what the customer's page has not shown
-        yet (an agent's reply, a takeover)."""
+    def after(self, conversation_id: str, seq: int
+              ) -> tuple[list[MessageView], str, str | None]:
+        """The messages after ``seq``, the status and the name of the person who holds the
+        conversation: what the customer's page has not shown yet."""
         with storage_errors(), self._factory() as session:
-            status = session.scalar(select(Conversation.status)
-                                    .where(Conversation.id == conversation_id))
-            if status is None:
+            found = session.execute(
+                select(Conversation.status, StaffUser.display_name)
+                .outerjoin(StaffUser, StaffUser.id == Conversation.assigned_to)
+                .where(Conversation.id == conversation_id)).first()
+            if found is None:
                 raise NotFound(f"no conversation {conversation_id}")
             rows = session.scalars(select(Message).where(
                 Message.conversation_id == conversation_id, Message.seq > seq)
                 .order_by(Message.seq)).all()
-            return [_view(m) for m in rows], status
+            return [_view(m) for m in rows], found[0], found[1]
 
     def post(self, conversation_id: str, text: str) -> TurnOutcome:
         """Run one turn and persist it whole, or raise and persist nothing."""

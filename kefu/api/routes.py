@@ -141,19 +141,19 @@ def conversation_events(
 ) -> StreamingResponse:
     """What happens in the conversation after message ``after``, live: ``message`` for each
     new message (an agent's reply has ``role`` agent and ``agent_name``), and ``status``
-    ({"status"}) when a person takes the conversation over or hands it back."""
-    seen: dict[str, Any] = {"seq": after, "status": None}
+    ({"status", "agent_name"}) when a person takes the conversation over or hands it back."""
+    seen: dict[str, Any] = {"seq": after, "status": None, "agent": None}
     kefu.conversations.after(conversation_id, after)  # 404 before the stream starts
 
     def check() -> list[tuple[str, Any]]:
-        rows, state = kefu.conversations.after(conversation_id, seen["seq"])
+        rows, state, agent = kefu.conversations.after(conversation_id, seen["seq"])
         events: list[tuple[str, Any]] = [
             ("message", MessageOut.of(m).model_dump(mode="json")) for m in rows]
         if rows:
             seen["seq"] = rows[-1].seq
-        if state != seen["status"]:
-            seen["status"] = state
-            events.append(("status", {"status": state}))
+        if (state, agent) != (seen["status"], seen["agent"]):
+            seen["status"], seen["agent"] = state, agent
+            events.append(("status", {"status": state, "agent_name": agent}))
         return events
 
     return sse(request, check, interval_s=0.5)

@@ -37,12 +37,15 @@ class MessageOut(BaseModel):
     created_at: datetime
     citations: list[str] = []
     agent_name: str | None = Field(None, description="Who wrote it, for an agent's message.")
+    feedback: Literal["up", "down"] | None = Field(
+        None, description="The customer's thumbs on an assistant reply.")
 
     @classmethod
     def of(cls, m: MessageView) -> MessageOut:
         return cls(seq=m.seq, role=m.role, text=m.text, language=m.language, intent=m.intent,
                    confidence=m.confidence, created_at=m.created_at, citations=list(m.citations),
-                   agent_name=m.agent_name)
+                   agent_name=m.agent_name,
+                   feedback=m.feedback if m.feedback in ("up", "down") else None)
 
 
 class ConversationOut(BaseModel):
@@ -51,11 +54,12 @@ class ConversationOut(BaseModel):
     status: str
     messages: list[MessageOut]
     token: str | None = Field(None, description="Only at creation: proves ownership later.")
+    csat: int | None = Field(None, description="The customer's rating of it, 1 to 5.")
 
     @classmethod
     def of(cls, c: ConversationView) -> ConversationOut:
         return cls(id=c.id, language=c.language, status=c.status, token=c.token,
-                   messages=[MessageOut.of(m) for m in c.messages])
+                   messages=[MessageOut.of(m) for m in c.messages], csat=c.csat)
 
 
 class TurnOut(BaseModel):

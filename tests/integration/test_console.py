@@ -138,7 +138,7 @@ def test_an_agent_takes_over_replies_acts_and_hands_back(desk: Desk) -> None:
     events = _sse(desk.client, f"/v1/conversations/{cid}/events?after={sent.json()['seq'] - 1}",
                   auth, until="status")
     assert events[0][0] == "message" and events[0][1]["agent_name"] == "Alice"
-    assert events[0][1]["text"] == "Hi Noah, Alice here." and events[-1][1] == {"status": "agent"}
+    assert events[0][1]["text"] == "Hi Noah, Alice here." and events[-1][1] == {"status": "agent", "agent_name": "Alice"}
 
     done = alice.post(f"/conversations/{cid}/orders/KF00000002/cancel",
                       {"reason": "no longer needed"})

@@ -14,6 +14,10 @@
  *
  * A page can also drive it through window.Kefu: open(), close(), toggle(), newConversation().
  * Message text is only ever rendered with textContent.
+ *
+ * While the panel is open it listens to the conversation's live events (an agent's replies,
+ * who is answering), with a 15 s poll as the fallback. Stored answers get thumbs up/down and,
+ * once someone has answered, the conversation can be rated (1-5 and an optional comment).
  */
 (function () {
   "use strict";
@@ -21,8 +25,14 @@
   if (window.Kefu && window.Kefu.version) return; // embedded twice: keep the first one
 
   var STORAGE_KEY = "kefu.conversation";
+  var CLIENT_KEY = "kefu.client";
   var OPEN_KEY = "kefu.open";
+  var FEEDBACK_PREFIX = "kefu.feedback."; // + conversation id + "." + seq -> "up" | "down"
+  var CSAT_PREFIX = "kefu.csat."; // + conversation id -> the score sent
   var POLL_MS = 15000;
+  var EVENTS_MIN_MS = 1000; // live-events reconnect backoff: 1 s, doubling...
+  var EVENTS_MAX_MS = 30000; // ...up to 30 s
+  var EVENTS_HEALTHY_MS = 20000; // a connection that lived this long starts the backoff afresh
   var SVG_NS = "http://www.w3.org/2000/svg";
 
   var STRINGS = {
@@ -48,7 +58,20 @@
       errNetwork: "Couldn't reach the server. Check your connection and try again.",
       errInterrupted: "The reply was interrupted. Please try again.",
       errGeneric: "Something went wrong. Please try again.",
-      errStart: "Couldn't start a conversation. Please try again."
+      errStart: "Couldn't start a conversation. Please try again.",
+      statusAgent: "You're chatting with {name} from our team",
+      statusAgentAnon: "You're chatting with a member of our team",
+      statusHandoff: "Waiting for a member of our team to join…",
+      statusBack: "You're back with the assistant",
+      helpful: "Helpful",
+      notHelpful: "Not helpful",
+      rate: "Rate this conversation",
+      rateTitle: "How did we do?",
+      rateScore: "{n} out of 5",
+      rateComment: "Anything else you'd like to tell us? (optional)",
+      rateSend: "Send rating",
+      rateCancel: "Cancel",
+      rateThanks: "Thank you for your feedback!"
     },
     zh: {
       title: "在线客服",
@@ -72,7 +95,20 @@
       errNetwork: "无法连接服务器，请检查网络后重试。",
       errInterrupted: "回复中断了，请重试。",
       errGeneric: "出了点问题，请重试。",
-      errStart: "无法开始对话，请重试。"
+      errStart: "无法开始对话，请重试。",
+      statusAgent: "您正在与客服 {name} 对话",
+      statusAgentAnon: "您正在与人工客服对话",
+      statusHandoff: "正在为您转接人工客服，请稍候…",
+      statusBack: "您已回到智能助手对话",
+      helpful: "有帮助",
+      notHelpful: "没帮助",
+      rate: "评价本次对话",
+      rateTitle: "您对本次服务满意吗？",
+      rateScore: "{n} 分（满分 5 分）",
+      rateComment: "还有什么想告诉我们的吗？（选填）",
+      rateSend: "提交评价",
+      rateCancel: "取消",
+      rateThanks: "感谢您的评价！"
     }
   };
 
@@ -118,6 +154,13 @@
   function t(key) {
     var table = STRINGS[currentLanguage()] || STRINGS.en;
     return table[key] || STRINGS.en[key] || key;
+  }
+
+  // t() with {placeholders} filled in as plain text.
+  function fmt(key, values) {
+    return t(key).replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
   }
 
   // ---------------------------------------------------------------- storage (may be disabled)
@@ -205,6 +248,13 @@
   var ICON_SEND = ["M4.5 12h13M12.5 6.5L18 12l-5.5 5.5"];
   var ICON_NEW = ["M12 5v14M5 12h14"];
   var ICON_MINIMISE = ["M6 9l6 6 6-6"];
+  var ICON_THUMB = [
+    "M3.5 10.5h3.5v9.5H3.5z",
+    "M7 10.5l3.7-6.4a1.5 1.5 0 0 1 2.8 1L12.8 9H18a2 2 0 0 1 2 2.3l-1.3 6.9a2.2 2.2 0 0 1-2.2 1.8H7"
+  ];
+  var ICON_STAR = [
+    "M12 3.6l2.5 5.2 5.7.8-4.1 4 1 5.6L12 16.5l-5.1 2.7 1-5.6-4.1-4 5.7-.8z"
+  ];
 
   // ---------------------------------------------------------------- state
 
@@ -218,7 +268,16 @@
     seqs: {}, // seq -> true for every message already on screen
     open: false,
     pollTimer: null,
-    abort: null
+    abort: null,
+    events: null, // the live-events connection while the panel is open (see startEvents)
+    queued: [], // messages the live events brought while a turn was in flight
+    mode: null, // the conversation's status: "open" (the assistant), "handoff", "agent"
+    modeKey: "", // the STRINGS key of the status line shown, "" for none
+    agentName: "", // the person who took over, when known
+    statusEpoch: 0, // bumped by every live status event: an older poll's status is dropped
+    csatOpen: false, // the rating form is showing
+    csatScore: 0,
+    csatBusy: false
   };
 
   var ui = {};
@@ -269,6 +328,12 @@
     var response = await request(method, path, body, options);
     if (!response.ok) throw await errorFromResponse(response);
     return response.json();
+  }
+
+  // A POST whose answer body is not needed ({} or nothing at all).
+  async function postAction(path, body, conv) {
+    var response = await request("POST", path, body, { conv: conv });
+    if (!response.ok) throw await errorFromResponse(response);
   }
 
   function conversationPath(conv, suffix) {
@@ -332,8 +397,13 @@
 
   function makeBubble(role) {
     var bubble = el("div", { class: "kefu-msg " + roleClass(role) });
-    if (role === "agent") bubble.setAttribute("data-label", t("agent"));
+    if (role === "agent") bubble.setAttribute("data-label", agentLabel(bubble));
     return bubble;
+  }
+
+  // An agent's bubble is labelled with their name, or "Agent" when the server gave none.
+  function agentLabel(bubble) {
+    return bubble.getAttribute("data-agent-name") || t("agent");
   }
 
   // The sources an answer is grounded on ("en/refunds.md#Where the money goes",
@@ -358,6 +428,96 @@
     if (msg.language) bubble.setAttribute("lang", msg.language === "zh" ? "zh-CN" : "en");
     if (msg.created_at) bubble.title = formatTime(msg.created_at);
     if (msg.role !== "user") bubble.setAttribute("data-done", "1");
+    if (msg.role === "agent") {
+      var name = typeof msg.agent_name === "string" ? msg.agent_name.trim() : "";
+      if (name) {
+        bubble.setAttribute("data-agent-name", name);
+        noteAgentName(name);
+      }
+      bubble.setAttribute("data-label", agentLabel(bubble));
+    }
+    if (msg.role === "assistant" && typeof msg.seq === "number") addThumbs(bubble, msg);
+  }
+
+  // ---------------------------------------------------------------- thumbs up / down
+
+  function feedbackKey(conv, seq) {
+    return FEEDBACK_PREFIX + conv.id + "." + seq;
+  }
+
+  function labelThumb(button) {
+    var label = t(button.getAttribute("data-rating") === "up" ? "helpful" : "notHelpful");
+    button.setAttribute("aria-label", label);
+    button.title = label;
+  }
+
+  // Two buttons under a stored assistant answer; the choice is kept for this browser session.
+  function addThumbs(bubble, msg) {
+    var conv = state.conv;
+    if (!conv) return;
+    var seq = msg.seq;
+    var current = storageGet("sessionStorage", feedbackKey(conv, seq));
+    if (current !== "up" && current !== "down") {
+      current = msg.feedback === "up" || msg.feedback === "down" ? msg.feedback : null;
+    }
+    var busy = false;
+    var row = el("div", { class: "kefu-thumbs" });
+    var buttons = ["up", "down"].map(function (rating) {
+      var button = el(
+        "button",
+        {
+          type: "button",
+          class: "kefu-thumb kefu-thumb-" + rating,
+          "data-testid": "thumb-" + rating,
+          "data-rating": rating,
+          "aria-pressed": "false"
+        },
+        [icon(ICON_THUMB)]
+      );
+      labelThumb(button);
+      button.addEventListener("click", function () {
+        choose(rating);
+      });
+      row.appendChild(button);
+      return button;
+    });
+
+    function show(rating) {
+      buttons.forEach(function (b) {
+        b.setAttribute("aria-pressed", b.getAttribute("data-rating") === rating ? "true" : "false");
+      });
+    }
+
+    async function choose(rating) {
+      if (busy || rating === current) return;
+      if (!state.conv || state.conv.id !== conv.id) return;
+      var gen = state.generation;
+      var before = current;
+      current = rating;
+      show(rating);
+      busy = true;
+      row.setAttribute("aria-busy", "true");
+      clearError();
+      try {
+        await postAction(
+          conversationPath(conv, "/messages/" + encodeURIComponent(String(seq)) + "/feedback"),
+          { rating: rating },
+          conv
+        );
+        storageSet("sessionStorage", feedbackKey(conv, seq), rating);
+      } catch (err) {
+        if (gen !== state.generation) return;
+        current = before;
+        show(before);
+        showError(messageForError(err));
+      } finally {
+        busy = false;
+        row.removeAttribute("aria-busy");
+      }
+    }
+
+    show(current);
+    bubble.appendChild(row);
   }
 
   function hideEmpty() {
@@ -380,9 +540,9 @@
     scrollToBottom(stick);
   }
 
-  // Adds a stored Msg in seq order; a seq already on screen is skipped.
+  // Adds a stored Msg in seq order; a seq already on screen is skipped. True when added.
   function insertMessage(msg) {
-    if (typeof msg.seq === "number" && state.seqs[msg.seq]) return;
+    if (typeof msg.seq === "number" && state.seqs[msg.seq]) return false;
     var bubble = makeBubble(msg.role);
     fillBubble(bubble, msg);
     hideEmpty();
@@ -397,6 +557,7 @@
       }
     }
     ui.messages.insertBefore(bubble, later);
+    return true;
   }
 
   function renderMessages(messages, forceScroll) {
@@ -408,6 +569,7 @@
       })
       .forEach(insertMessage);
     updateEmpty();
+    updateCsat();
     scrollToBottom(stick);
   }
 
@@ -415,6 +577,17 @@
     state.seqs = {};
     while (ui.messages.firstChild) ui.messages.removeChild(ui.messages.firstChild);
     updateEmpty();
+    updateCsat();
+  }
+
+  // The highest seq on screen: where the live events pick up.
+  function lastSeq() {
+    var last = 0;
+    Object.keys(state.seqs).forEach(function (key) {
+      var n = Number(key);
+      if (n > last) last = n;
+    });
+    return last;
   }
 
   function showTyping() {
@@ -446,6 +619,145 @@
   function setStatus(text) {
     ui.status.textContent = text || "";
     ui.status.hidden = !text;
+  }
+
+  // ---------------------------------------------------------------- who is answering
+
+  // status: "agent" (a person holds the conversation), "handoff" (waiting for one) or
+  // "open" (the assistant). name: the person's display name when the server sent it.
+  function applyStatus(status, name) {
+    if (typeof status !== "string") return;
+    var prev = state.mode;
+    var given = typeof name === "string" ? name.trim() : "";
+    if (given) state.agentName = given;
+    // taken over just now, by someone not named yet (their first message names them)
+    else if (status === "agent" && prev !== null && prev !== "agent") state.agentName = "";
+    state.mode = status;
+    if (status === "agent") {
+      state.modeKey = state.agentName ? "statusAgent" : "statusAgentAnon";
+    } else if (status === "handoff") {
+      state.modeKey = "statusHandoff";
+    } else if (status === "open") {
+      if (prev === "agent" || prev === "handoff") state.modeKey = "statusBack";
+      else if (prev !== "open") state.modeKey = "";
+    } else {
+      state.modeKey = "";
+    }
+    renderMode();
+  }
+
+  // An agent's message names its author: the status line can name them too.
+  function noteAgentName(name) {
+    state.agentName = name;
+    if (state.mode === "agent") {
+      state.modeKey = "statusAgent";
+      renderMode();
+    }
+  }
+
+  function renderMode() {
+    var key = state.modeKey;
+    ui.mode.textContent = key ? fmt(key, { name: state.agentName }) : "";
+    ui.mode.setAttribute("data-status", key ? state.mode || "" : "");
+    ui.mode.hidden = !key;
+  }
+
+  function resetMode() {
+    state.mode = null;
+    state.modeKey = "";
+    state.agentName = "";
+    renderMode();
+  }
+
+  // ---------------------------------------------------------------- rating the conversation
+
+  function csatKey(conv) {
+    return CSAT_PREFIX + conv.id;
+  }
+
+  function csatSent() {
+    return !!state.conv && !!storageGet("sessionStorage", csatKey(state.conv));
+  }
+
+  // Offered once someone (the assistant or a person) has answered.
+  function hasReply() {
+    return !!ui.messages.querySelector(
+      ".kefu-msg.kefu-assistant[data-seq], .kefu-msg.kefu-agent[data-seq]"
+    );
+  }
+
+  function updateCsat() {
+    if (!ui.csat) return;
+    var sent = csatSent();
+    var offered = !!state.conv && (sent || hasReply());
+    if (!offered || sent) state.csatOpen = false;
+    ui.csat.hidden = !offered;
+    ui.csatOpen.hidden = sent || state.csatOpen;
+    ui.csatForm.hidden = sent || !state.csatOpen;
+    ui.csatThanks.hidden = !sent;
+    ui.csatThanks.textContent = sent ? t("rateThanks") : "";
+    ui.csatScores.forEach(function (b) {
+      var n = Number(b.getAttribute("data-score"));
+      b.setAttribute("aria-pressed", n === state.csatScore ? "true" : "false");
+      b.classList.toggle("kefu-on", n <= state.csatScore);
+      b.disabled = state.csatBusy;
+    });
+    ui.csatSend.disabled = state.csatBusy || !state.csatScore;
+    ui.csatCancel.disabled = state.csatBusy;
+    ui.csatComment.disabled = state.csatBusy;
+  }
+
+  function resetCsat() {
+    state.csatOpen = false;
+    state.csatScore = 0;
+    state.csatBusy = false;
+    if (ui.csatComment) ui.csatComment.value = "";
+    updateCsat();
+  }
+
+  function openCsat() {
+    if (!state.conv || csatSent()) return;
+    state.csatOpen = true;
+    updateCsat();
+    ui.csatScores[0].focus();
+  }
+
+  function cancelCsat() {
+    state.csatOpen = false;
+    state.csatScore = 0;
+    ui.csatComment.value = "";
+    updateCsat();
+    ui.csatOpen.focus();
+  }
+
+  async function sendCsat() {
+    var conv = state.conv;
+    if (!conv || state.csatBusy || !state.csatScore) return;
+    var gen = state.generation;
+    var body = { score: state.csatScore };
+    var comment = ui.csatComment.value.trim();
+    if (comment) body.comment = comment;
+    state.csatBusy = true;
+    updateCsat();
+    clearError();
+    try {
+      await postAction(conversationPath(conv, "/csat"), body, conv);
+    } catch (err) {
+      if (gen !== state.generation) return;
+      state.csatBusy = false;
+      updateCsat();
+      // 409: already rated (in another tab, say): nothing left to do but thank them
+      if (!(err instanceof ApiError && err.status === 409)) {
+        showError(messageForError(err));
+        return;
+      }
+    }
+    if (gen !== state.generation) return;
+    storageSet("sessionStorage", csatKey(conv), String(body.score));
+    state.csatBusy = false;
+    state.csatOpen = false;
+    ui.csatComment.value = "";
+    updateCsat();
   }
 
   function markUnread() {
@@ -480,8 +792,22 @@
     ui.messages.setAttribute("aria-label", title);
     ui.empty.textContent = t("welcome");
     Array.prototype.forEach.call(ui.messages.querySelectorAll(".kefu-agent"), function (b) {
-      b.setAttribute("data-label", t("agent"));
+      b.setAttribute("data-label", agentLabel(b));
     });
+    Array.prototype.forEach.call(ui.messages.querySelectorAll(".kefu-thumb"), labelThumb);
+    renderMode();
+    ui.csatOpenText.textContent = t("rate");
+    ui.csatTitle.textContent = t("rateTitle");
+    ui.csatScores.forEach(function (b) {
+      var label = fmt("rateScore", { n: b.getAttribute("data-score") });
+      b.setAttribute("aria-label", label);
+      b.title = label;
+    });
+    ui.csatComment.placeholder = t("rateComment");
+    ui.csatComment.setAttribute("aria-label", t("rateComment"));
+    ui.csatCancel.textContent = t("rateCancel");
+    ui.csatSend.textContent = t("rateSend");
+    updateCsat();
   }
 
   // ---------------------------------------------------------------- conversation lifecycle
@@ -489,6 +815,8 @@
   // Drops the stored conversation and everything on screen; late answers are ignored.
   function forgetConversation() {
     state.generation += 1;
+    stopEvents();
+    state.queued = [];
     if (state.abort) state.abort.abort();
     state.abort = null;
     state.conv = null;
@@ -497,6 +825,8 @@
     state.inFlight = false;
     saveStored(null);
     hideTyping();
+    resetMode();
+    resetCsat();
     clearMessages();
     setStatus("");
     updateSendState();
@@ -511,7 +841,9 @@
       function (body) {
         if (gen !== state.generation) return;
         setStatus("");
+        noteCsat(conv, body);
         renderMessages(body.messages, true);
+        applyStatus(body.status);
       },
       function (err) {
         if (gen !== state.generation) return;
@@ -527,12 +859,37 @@
     return state.history;
   }
 
+  // A server that says the conversation was rated: no second rating is offered.
+  function noteCsat(conv, body) {
+    if (body && typeof body.csat === "number" && body.csat >= 1) {
+      storageSet("sessionStorage", csatKey(conv), String(body.csat));
+    }
+  }
+
+  // A random id of this browser, kept in localStorage: an experiment shows a returning
+  // visitor the same variant. It says nothing about who the visitor is.
+  function clientRef() {
+    var ref = storageGet("localStorage", CLIENT_KEY);
+    if (!ref || !/^[A-Za-z0-9_-]{8,64}$/.test(ref)) {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      ref = Array.prototype.map
+        .call(bytes, function (b) {
+          return ("0" + b.toString(16)).slice(-2);
+        })
+        .join("");
+      storageSet("localStorage", CLIENT_KEY, ref);
+    }
+    return ref;
+  }
+
   function createConversation() {
     if (state.creating) return state.creating;
     var gen = state.generation;
     var creating = getJson("POST", "/v1/conversations", {
       channel: "widget",
-      language: currentLanguage()
+      language: currentLanguage(),
+      client_ref: clientRef()
     }).then(
       function (body) {
         if (gen !== state.generation) return null;
@@ -557,11 +914,17 @@
     for (var attempt = 0; attempt < 3; attempt++) {
       if (!state.conv) {
         var created = await createConversation();
-        if (created) return created;
+        if (created) {
+          startEvents();
+          return created;
+        }
         continue; // reset while creating: try again with the new generation
       }
       await (state.history || loadHistory());
-      if (state.conv) return state.conv;
+      if (state.conv) {
+        startEvents();
+        return state.conv;
+      }
     }
     throw new ApiError(-1, "reset", "conversation was reset");
   }
@@ -644,6 +1007,150 @@
     parser.end();
   }
 
+  // ---------------------------------------------------------------- live events
+
+  // While the panel is open, GET /v1/conversations/{id}/events streams what happens in the
+  // conversation: an agent's messages and who is answering. fetch, not EventSource: the token
+  // goes in a header. The 15 s poll stays on as the fallback; a server without the route
+  // (404) or one that refuses it is left alone until the panel is opened again.
+  function startEvents() {
+    if (!state.open || !state.conv) return;
+    if (state.events && state.events.conv === state.conv) return; // already on (or given up)
+    stopEvents();
+    var handle = {
+      conv: state.conv,
+      gen: state.generation,
+      controller: null,
+      timer: null,
+      delay: EVENTS_MIN_MS,
+      off: false,
+      stopped: false
+    };
+    state.events = handle;
+    connectEvents(handle);
+  }
+
+  function stopEvents() {
+    var handle = state.events;
+    state.events = null;
+    if (!handle) return;
+    handle.stopped = true;
+    if (handle.timer) window.clearTimeout(handle.timer);
+    handle.timer = null;
+    if (handle.controller) handle.controller.abort();
+    handle.controller = null;
+  }
+
+  async function connectEvents(handle) {
+    handle.timer = null;
+    if (handle.stopped) return;
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    handle.controller = controller;
+    var started = Date.now();
+    var heard = false;
+    try {
+      var response = await request(
+        "GET",
+        conversationPath(handle.conv, "/events?after=" + lastSeq()),
+        undefined,
+        {
+          conv: handle.conv,
+          accept: "text/event-stream",
+          signal: controller ? controller.signal : undefined
+        }
+      );
+      if (handle.stopped) return;
+      var type = response.headers.get("Content-Type") || "";
+      if (!response.ok || type.indexOf("text/event-stream") !== 0) {
+        if (response.status >= 500 || response.status === 429 || response.status === 408) {
+          throw new ApiError(response.status, "http_" + response.status, "");
+        }
+        // no such route, not ours (any more), or not an event stream: polling carries on;
+        // an expired conversation is noticed (and forgotten) by the poll
+        handle.off = true;
+        if (controller) controller.abort();
+        return;
+      }
+      await readStream(response, function (name, raw) {
+        if (handle.stopped || handle !== state.events || handle.gen !== state.generation) return;
+        if (name === "error") {
+          // the stream's last word: the conversation went (left to the poll, which forgets
+          // it), or the server is in trouble (reconnect, backing off)
+          if (GONE_CODES.indexOf(liveErrorCode(raw)) !== -1) handle.off = true;
+          return;
+        }
+        heard = true;
+        onLiveEvent(name, raw);
+      });
+    } catch (err) {
+      if (handle.stopped) return;
+      /* network error or a dropped stream: reconnect below */
+    } finally {
+      if (handle.controller === controller) handle.controller = null;
+    }
+    if (handle.stopped || handle.off) return;
+    if (heard || Date.now() - started >= EVENTS_HEALTHY_MS) handle.delay = EVENTS_MIN_MS;
+    var wait = handle.delay;
+    handle.delay = Math.min(handle.delay * 2, EVENTS_MAX_MS);
+    handle.timer = window.setTimeout(function () {
+      connectEvents(handle);
+    }, wait);
+  }
+
+  var GONE_CODES = ["not_found", "unauthorized", "forbidden"];
+
+  function liveErrorCode(raw) {
+    try {
+      var e = (JSON.parse(raw) || {}).error || {};
+      return typeof e.code === "string" ? e.code : "";
+    } catch (err) {
+      return "";
+    }
+  }
+
+  function onLiveEvent(name, raw) {
+    var payload;
+    try {
+      payload = JSON.parse(raw);
+    } catch (e) {
+      return; // not ours (a proxy's keep-alive, say)
+    }
+    if (!payload || typeof payload !== "object") return;
+    if (name === "message") {
+      if (typeof payload.seq !== "number") return;
+      // a turn in flight owns its bubbles until they have their seqs: the rest waits for it
+      if (state.inFlight) state.queued.push(payload);
+      else showLiveMessages([payload]);
+    } else if (name === "status") {
+      state.statusEpoch += 1;
+      applyStatus(payload.status, payload.agent_name || payload.assigned_name);
+    }
+  }
+
+  function showLiveMessages(messages) {
+    var stick = nearBottom();
+    var fresh = false;
+    messages
+      .slice()
+      .sort(function (a, b) {
+        return a.seq - b.seq;
+      })
+      .forEach(function (msg) {
+        if (insertMessage(msg) && msg.role !== "user") fresh = true;
+      });
+    updateEmpty();
+    updateCsat();
+    scrollToBottom(stick);
+    if (fresh) markUnread();
+  }
+
+  // What the live events brought during a turn, once the turn's bubbles carry their seqs.
+  function flushQueued() {
+    var queued = state.queued;
+    state.queued = [];
+    if (queued.length) showLiveMessages(queued);
+  }
+
   // ---------------------------------------------------------------- sending a turn
 
   function restoreInput(text) {
@@ -672,6 +1179,7 @@
     } catch (err) {
       state.inFlight = false;
       updateSendState();
+      flushQueued();
       showError(messageForError(err, "errStart"));
       return;
     }
@@ -698,6 +1206,7 @@
     var finished = false; // `done` or `error` arrived
     var replyBubble = null;
     var streamed = "";
+    var noReply = false; // `done` came without a reply (an agent holds the conversation)
 
     function fail(err, fallbackKey) {
       hideTyping();
@@ -750,6 +1259,16 @@
         accepted = true;
         userBubble.classList.remove("kefu-pending");
         hideTyping();
+        if (typeof payload.seq !== "number" && !payload.text) {
+          // no reply: a person holds the conversation and answers in their own time
+          if (replyBubble && replyBubble.parentNode) {
+            replyBubble.parentNode.removeChild(replyBubble);
+          }
+          replyBubble = null;
+          noReply = true;
+          updateEmpty();
+          return;
+        }
         if (!replyBubble) {
           replyBubble = makeBubble(payload.role || "assistant");
           appendNode(replyBubble);
@@ -784,6 +1303,7 @@
         var body = await response.json();
         if (body.message) onEvent("message", JSON.stringify(body.message));
         if (body.reply) onEvent("done", JSON.stringify(body.reply));
+        else if (body.message) onEvent("done", "{}"); // reply: null, an agent holds it
       } else {
         await readStream(response, onEvent);
       }
@@ -805,7 +1325,11 @@
         state.inFlight = false;
         state.abort = null;
         updateSendState();
-        if (repair) resync();
+        flushQueued();
+        updateCsat();
+        // a turn nobody answered: the poll's status tells who holds the conversation
+        // when the live events are not there to say it
+        if (repair || (noReply && !(state.events && !state.events.off))) resync();
       }
     }
   }
@@ -818,6 +1342,7 @@
     var conv = state.conv;
     var gen = state.generation;
     var turn = state.turn;
+    var epoch = state.statusEpoch;
     var body;
     try {
       body = await getJson("GET", conversationPath(conv), undefined, { conv: conv });
@@ -825,7 +1350,10 @@
       if (gen === state.generation && isGone(err)) forgetConversation();
       return;
     }
-    if (gen !== state.generation || turn !== state.turn || state.inFlight) return;
+    if (gen !== state.generation) return;
+    if (epoch === state.statusEpoch) applyStatus(body.status); // else a live event is newer
+    noteCsat(conv, body);
+    if (turn !== state.turn || state.inFlight) return;
     var before = ui.messages.querySelectorAll(".kefu-msg").length;
     // bubbles the server never stored (a broken turn) go; what is missing comes in
     Array.prototype.forEach.call(
@@ -836,6 +1364,7 @@
     );
     renderMessages(body.messages);
     if (ui.messages.querySelectorAll(".kefu-msg").length > before) markUnread();
+    flushQueued();
   }
 
   function startPolling() {
@@ -862,7 +1391,7 @@
     ui.launcher.setAttribute("aria-expanded", "true");
     ui.launcher.setAttribute("aria-label", t("close"));
     ui.launcher.classList.remove("kefu-unread");
-    openConversationQuietly();
+    openConversationQuietly(); // starts the live events once the conversation is there
     startPolling();
     scrollToBottom(true);
     window.setTimeout(function () {
@@ -880,6 +1409,7 @@
     ui.launcher.setAttribute("aria-expanded", "false");
     ui.launcher.setAttribute("aria-label", t("open"));
     stopPolling();
+    stopEvents();
     ui.launcher.focus();
   }
 
@@ -915,6 +1445,13 @@
       "aria-relevant": "additions"
     });
     ui.empty = el("div", { class: "kefu-empty" });
+    // who is answering: a person, someone on the way, or the assistant again
+    ui.mode = el("div", {
+      class: "kefu-mode",
+      role: "status",
+      "data-testid": "conversation-status"
+    });
+    ui.mode.hidden = true;
     ui.status = el("div", { class: "kefu-status", role: "status" });
     ui.status.hidden = true;
     ui.error = el("div", { id: "kefu-error", class: "kefu-error", role: "alert" });
@@ -933,6 +1470,57 @@
     ]);
     ui.form = el("form", { class: "kefu-composer", novalidate: "" }, [ui.input, ui.send]);
 
+    // rating the conversation: a link in the footer that opens a small inline form
+    ui.csatOpenText = el("span");
+    ui.csatOpen = el(
+      "button",
+      { type: "button", class: "kefu-csat-open", "data-testid": "csat-open" },
+      [icon(ICON_STAR), ui.csatOpenText]
+    );
+    ui.csatTitle = el("div", { class: "kefu-csat-title", id: "kefu-csat-title" });
+    ui.csatScores = [1, 2, 3, 4, 5].map(function (n) {
+      return el(
+        "button",
+        {
+          type: "button",
+          class: "kefu-star",
+          "data-testid": "csat-score",
+          "data-score": String(n),
+          "aria-pressed": "false"
+        },
+        [icon(ICON_STAR)]
+      );
+    });
+    ui.csatComment = el("textarea", {
+      class: "kefu-csat-comment",
+      rows: "2",
+      maxlength: "1000",
+      "data-testid": "csat-comment"
+    });
+    ui.csatCancel = el("button", {
+      type: "button",
+      class: "kefu-csat-cancel",
+      "data-testid": "csat-cancel"
+    });
+    ui.csatSend = el("button", {
+      type: "button",
+      class: "kefu-csat-send",
+      "data-testid": "csat-send"
+    });
+    ui.csatForm = el("div", { class: "kefu-csat-form" }, [
+      ui.csatTitle,
+      el("div", { class: "kefu-stars", role: "group", "aria-labelledby": "kefu-csat-title" },
+        ui.csatScores),
+      ui.csatComment,
+      el("div", { class: "kefu-csat-actions" }, [ui.csatCancel, ui.csatSend])
+    ]);
+    ui.csatThanks = el("div", {
+      class: "kefu-csat-thanks",
+      role: "status",
+      "data-testid": "csat-thanks"
+    });
+    ui.csat = el("div", { class: "kefu-csat" }, [ui.csatOpen, ui.csatForm, ui.csatThanks]);
+
     ui.panel = el(
       "section",
       {
@@ -943,7 +1531,7 @@
         "aria-hidden": "true",
         inert: ""
       },
-      [header, ui.status, ui.messages, ui.error, ui.form]
+      [header, ui.mode, ui.status, ui.messages, ui.error, ui.form, ui.csat]
     );
 
     ui.launcher = el(
@@ -994,8 +1582,19 @@
       autoGrow();
       updateSendState();
     });
+    ui.csatOpen.addEventListener("click", openCsat);
+    ui.csatCancel.addEventListener("click", cancelCsat);
+    ui.csatSend.addEventListener("click", sendCsat);
+    ui.csatScores.forEach(function (b) {
+      b.addEventListener("click", function () {
+        state.csatScore = Number(b.getAttribute("data-score"));
+        updateCsat();
+      });
+    });
     ui.panel.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") closePanel();
+      if (e.key !== "Escape") return;
+      if (state.csatOpen && ui.csatForm.contains(e.target)) cancelCsat(); // just the form
+      else closePanel();
     });
 
     // follow the page's language (e.g. a language toggle that sets <html lang>)
