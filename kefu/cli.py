@@ -4,6 +4,8 @@ encoder, kb, llm."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -116,6 +118,12 @@ def serve(
         typer.echo("kefu: warning: KEFU_SECRET_KEY is the development placeholder; set a random "
                    "secret (and KEFU_ENV=prod) before serving real customers", err=True)
     typer.echo(f"kefu is serving {settings.shop_name} at http://{host}:{port}/")
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # each worker writes its metrics here and /metrics merges them (prometheus-client)
+        shared = settings.ensure_data_dir() / "prometheus"
+        shutil.rmtree(shared, ignore_errors=True)
+        shared.mkdir()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(shared)
     uvicorn.run("kefu.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 

@@ -159,13 +159,17 @@ def conversation_stream(conv_id: str, request: Request, signed: SignedIn, kefu: 
     kefu.console.inbox.messages_after(conv_id, after)  # 404 before the stream starts
 
     def check() -> list[tuple[str, Any]]:
+        if kefu.console.accounts.resolve(signed.token) is None:
+            raise Unauthorized("the session has ended; sign in again")
         rows, state, holder = kefu.console.inbox.messages_after(conv_id, int(seen["seq"] or 0))
         events: list[tuple[str, Any]] = [("message", m) for m in rows]
         if rows:
             seen["seq"] = rows[-1]["seq"]
         if (state, holder) != (seen["status"], seen["holder"]):
             seen["status"], seen["holder"] = state, holder
-            events.append(("status", {"status": state, "assigned_to": holder}))
+            events.append(("status", {"status": state,
+                                      "assigned_to": holder[0] if holder else None,
+                                      "assigned_name": holder[1] if holder else None}))
         return events
 
     return sse(request, check, interval_s=0.5)

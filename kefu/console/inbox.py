@@ -116,9 +116,10 @@ class Inbox:
                 "customer": customer,
             }
 
-    def messages_after(self, conv_id: str, seq: int) -> tuple[list[dict[str, Any]], str,
-                                                                str | None]:
-        """New messages after ``seq``, the status and who holds the conversation."""
+    def messages_after(self, conv_id: str, seq: int
+                       ) -> tuple[list[dict[str, Any]], str, tuple[str, str] | None]:
+        """New messages after ``seq``, the status and who holds the conversation (user name,
+        display name)."""
         with storage_errors(), self._factory() as session:
             conv = session.get(Conversation, conv_id)
             if conv is None:
@@ -128,7 +129,7 @@ class Inbox:
                 .order_by(Message.seq)).all()
             holder = session.get(StaffUser, conv.assigned_to) if conv.assigned_to else None
             return ([views.message(m) for m in rows], conv.status,
-                    holder.username if holder else None)
+                    (holder.username, holder.display_name) if holder else None)
 
     # ------------------------------------------------------------------ takeover
     def take(self, conv_id: str, staff: Staff) -> dict[str, Any]:

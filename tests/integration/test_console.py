@@ -138,7 +138,8 @@ def test_an_agent_takes_over_replies_acts_and_hands_back(desk: Desk) -> None:
     events = _sse(desk.client, f"/v1/conversations/{cid}/events?after={sent.json()['seq'] - 1}",
                   auth, until="status")
     assert events[0][0] == "message" and events[0][1]["agent_name"] == "Alice"
-    assert events[0][1]["text"] == "Hi Noah, Alice here." and events[-1][1] == {"status": "agent", "agent_name": "Alice"}
+    assert events[0][1]["text"] == "Hi Noah, Alice here."
+    assert events[-1][1] == {"status": "agent", "agent_name": "Alice"}
 
     done = alice.post(f"/conversations/{cid}/orders/KF00000002/cancel",
                       {"reason": "no longer needed"})
@@ -169,7 +170,8 @@ def test_the_inbox_stream_shows_a_new_handoff(lite: Desk) -> None:
     shown = _sse(alice.client, f"/console/api/conversations/{cid}/stream?after=0", {},
                  until="status")
     assert [e[1]["seq"] for e in shown if e[0] == "message"] == [1, 2, 3, 4]
-    assert shown[-1] == ("status", {"status": "handoff", "assigned_to": None})
+    assert shown[-1] == ("status", {"status": "handoff", "assigned_to": None,
+                                    "assigned_name": None})
 
 
 def test_assist_and_knowledge_search(lite: Desk) -> None:

@@ -24,7 +24,7 @@ TAUGHT = ["my zorblat never showed up", "the zorblat still hasn't come",
           "did my zorblat ship yet", "zorblat delivery is taking forever"]
 
 
-def _factory(data_dir: Path):  # noqa: ANN202
+def _factory(data_dir: Path):
     return make_sessionmaker(make_engine(f"sqlite:///{(data_dir / 'kefu.sqlite3').resolve()}"))
 
 
