@@ -2,11 +2,11 @@
 (kefu.console.analytics.unanswered) grouped by meaning, biggest group first, each one a click
 away from a new FAQ entry that the assistant answers from at once.
 
-Messages are embedded with the product's encoder (multilingual: a Chinese and an English
-question about the same thing fall together) and grouped by average-linkage agglomerative
+Messages are embedded with the product's encoder and grouped by average-linkage agglomerative
 clustering on cosine distance, cut at ``SIMILARITY`` (e5's similarities bunch between 0.75 and
-0.95, so the cut is high). Without an encoder (the keyword NLU), TF-IDF over the retrieval's
-tokens stands in.
+0.95, so the cut is high); a Chinese group and an English group that are each other's closest
+match across the languages are then joined (``merge_across_languages``). Without an encoder
+(the keyword NLU), TF-IDF over the retrieval's tokens stands in.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from kefu.storage.db import storage_errors
 from kefu.storage.models import KnowledgeDocument, utcnow
 
 SIMILARITY = 0.9
+CROSS_LINGUAL = 0.8
 MAX_MESSAGES = 500
 EXAMPLES = 5
 
@@ -57,6 +58,42 @@ def cluster(vectors: np.ndarray, similarity: float = SIMILARITY) -> list[list[in
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
     return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+
+
+def merge_across_languages(groups: list[list[int]], vectors: np.ndarray,
+                           languages: Sequence[str | None],
+                           floor: float = CROSS_LINGUAL) -> list[list[int]]:
+    """Joins a group with a group of the other language when each is the other's most similar
+    (by centroid) and they are at least ``floor`` alike: e5 puts the same question in Chinese
+    and English further apart (about 0.83) than different questions in one language, so one
+    cut cannot join them, but the mutual best match across languages does."""
+    def language(group: list[int]) -> str | None:
+        found = {languages[i] for i in group}
+        return found.pop() if len(found) == 1 else None
+
+    centres = np.stack([vectors[g].mean(axis=0) for g in groups]) if groups else np.zeros((0, 1))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True) + 1e-12
+    sims = centres @ centres.T
+    langs = [language(g) for g in groups]
+
+    def best(i: int) -> int | None:
+        others = [j for j in range(len(groups))
+                  if langs[j] and langs[i] and langs[j] != langs[i]]
+        return max(others, key=lambda j: sims[i, j]) if others else None
+
+    merged: list[list[int]] = []
+    used: set[int] = set()
+    for i in range(len(groups)):
+        if i in used:
+            continue
+        j = best(i)
+        if j is not None and j not in used and best(j) == i and sims[i, j] >= floor:
+            merged.append(groups[i] + groups[j])
+            used.update((i, j))
+        else:
+            merged.append(groups[i])
+            used.add(i)
+    return sorted(merged, key=lambda g: (-len(g), min(g)))
 
 
 def _lexical_vectors(texts: Sequence[str]) -> np.ndarray:
@@ -93,7 +130,10 @@ class Gaps:
         vectors = np.asarray(vectors, dtype=np.float32)
         answered = self._answered()
         out = []
-        for group in cluster(vectors, SIMILARITY if encoder is not None else 0.5):
+        groups = cluster(vectors, SIMILARITY if encoder is not None else 0.5)
+        if encoder is not None:
+            groups = merge_across_languages(groups, vectors, [q.language for q in questions])
+        for group in groups:
             members = [questions[i] for i in group]
             centre = vectors[group].mean(axis=0)
             medoid = members[int(np.argmax(vectors[group] @ centre))]

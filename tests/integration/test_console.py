@@ -355,6 +355,7 @@ def test_gaps_group_unanswered_questions_and_become_faq_entries(lite: Desk) -> N
     texts = {e["text"] for e in biggest["examples"]}
     assert "Can you gift wrap my order?" in texts and biggest["size"] >= 3
     assert not any("Paris" in t for t in texts)
+    assert "可以提供礼品包装吗？" in texts and biggest["language"] == "mixed"  # across languages
     paris = next(c for c in clusters if any("Paris" in e["text"] for e in c["examples"]))
     assert paris["size"] == 2
 
