@@ -126,7 +126,8 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", "KEFU_LLM": "none"}
+    env = {**os.environ, "KEFU_DATA_DIR": str(data_dir), "KEFU_ENV": "dev", "KEFU_LLM": "none",
+           "KEFU_RATE_PER_IP": "0"}  # one client address sends every request
     proc = subprocess.Popen(
         [sys.executable, "-m", "kefu", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.errors import KefuError
 from kefu.knowledge.cli import kb_app
 from kefu.llm.cli import llm_app
+from kefu.privacy.cli import privacy_app
 from kefu.settings import Settings, get_settings
 from kefu.tau.cli import tau_retail
 from kefu.training.cli import data_app
@@ -47,6 +48,7 @@ app.add_typer(nlu_app, name="nlu")
 app.add_typer(encoder_app, name="encoder")
 app.add_typer(kb_app, name="kb")
 app.add_typer(llm_app, name="llm")
+app.add_typer(privacy_app, name="privacy")
 eval_app.command("tau-retail")(tau_retail)
 
 

@@ -19,8 +19,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kefu.errors import Conflict, NotFound, Unauthorized
+from kefu.errors import Conflict, LimitReached, NotFound, RateLimited, Unauthorized
 from kefu.pipeline import Pipeline, Prepared
+from kefu.ratelimit.base import RateLimiter
 from kefu.respond.base import Delta, Final, Reset
 from kefu.security import new_token, same, token_hash
 from kefu.storage.db import storage_errors
@@ -60,6 +61,18 @@ class TurnOutcome:
     status: str
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Caps against abuse (issue 8): customer turns per conversation; the chat model's
+    estimated tokens per conversation, past which it answers from templates; messages per
+    identified customer per minute, across all their conversations (``limiter``)."""
+
+    max_turns: int = 200
+    max_llm_tokens: int = 60_000
+    per_customer_per_minute: int = 30
+    limiter: RateLimiter | None = None
+
+
 class Assigner(Protocol):
     """Puts conversations in the running experiment (kefu.console.experiments)."""
 
@@ -72,7 +85,8 @@ class Assigner(Protocol):
 class Conversations:
     def __init__(self, factory: sessionmaker[Session], pipeline: Pipeline, secret_key: str,
                  assigner: Assigner | None = None,
-                 on_turn: Callable[[TurnResult, float], None] | None = None) -> None:
+                 on_turn: Callable[[TurnResult, float], None] | None = None,
+                 limits: Limits | None = None) -> None:
         """``assigner`` puts new conversations in the running experiment; ``on_turn`` is told
         of every answered turn and its latency in ms (the Prometheus metrics)."""
         self._factory = factory
@@ -80,6 +94,7 @@ class Conversations:
         self._secret = secret_key
         self._assigner = assigner
         self._on_turn = on_turn
+        self._limits = limits or Limits()
 
     def create(self, channel: str = "api", language: Language | None = None,
                client_ref: str | None = None) -> ConversationView:
@@ -158,11 +173,14 @@ class Conversations:
                 select(func.coalesce(func.max(Message.seq), 0))
                 .where(Message.conversation_id == conversation_id)
             ) or 0
+            self._check_limits(conv, state)
             if conv.status == "agent":
                 inbound, understanding = self._pipeline.observe(text, state)
                 return HeldTurn(self, conversation_id, version, last_seq, inbound,
                                 understanding)
             strategy = _strategy(conv.experiment)
+            if state.llm_tokens >= self._limits.max_llm_tokens:
+                strategy = (strategy or Strategy()).model_copy(update={"llm": False})
             claimed: list[int] = []
 
             def claim() -> None:
@@ -176,6 +194,23 @@ class Conversations:
                            prepared, started)
         turn.before = (conv.customer_id, conv.experiment)
         return turn
+
+    def _check_limits(self, conv: Conversation, state: State) -> None:
+        limits = self._limits
+        if state.turns >= limits.max_turns:
+            raise LimitReached(f"this conversation has reached {limits.max_turns} messages; "
+                               "please start a new one")
+        if conv.customer_id and limits.limiter is not None:
+            verdict = limits.limiter.hit(f"customer:{conv.customer_id}",
+                                         limits.per_customer_per_minute, 60)
+            if not verdict.allowed:
+                raise RateLimited("too many messages; please wait a moment",
+                                  verdict.retry_after_s)
+
+    def forget_customer(self, customer_id: str) -> None:
+        """Drops the customer's rate-limit counter (erasure)."""
+        if self._limits.limiter is not None:
+            self._limits.limiter.reset(f"customer:{customer_id}")
 
     def _claim(self, conv_id: str, version: int) -> None:
         with storage_errors(), self._factory.begin() as session:
@@ -191,6 +226,9 @@ class Conversations:
                 before: tuple[str | None, dict[str, Any] | None] = (None, None)
                 ) -> TurnOutcome:
         state = result.decision.state
+        spent = int(str((result.reply.generation or {}).get("estimated_tokens") or 0))
+        if spent:
+            state = state.model_copy(update={"llm_tokens": state.llm_tokens + spent})
         now = utcnow()
         user = _user_message(conv_id, last_seq + 1, result.inbound, result.understanding, now)
         latency_ms = round((time.monotonic() - started) * 1000, 1)

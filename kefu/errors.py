@@ -13,7 +13,8 @@ turns them into HTTP statuses.
     │   │                          (or a knowledge document id or text is taken,
     │   │                          or another agent holds the conversation)
     │   ├── Refused                a tool refused under the shop's policy     422
-    │   └── RateLimited            too many tries; retry_after_s says when     429
+    │   ├── RateLimited            too many tries; retry_after_s says when     429
+    │   └── LimitReached           a conversation's cap (turns) is reached     429
     └── RuntimeFailure             kefu or something it depends on failed      (5xx)
         ├── StorageUnavailable     database down or locked too long            503
         └── ImportFailed           a store file could not be loaded
@@ -62,6 +63,10 @@ class Conflict(UserError):
 
 class Refused(UserError):
     code = "refused"
+
+
+class LimitReached(UserError):
+    code = "limit_reached"
 
 
 class RateLimited(UserError):

@@ -18,7 +18,7 @@ from kefu.apikeys import is_valid_api_key
 from kefu.console.experiments import Experiments
 from kefu.console.gaps import Gaps
 from kefu.console.inbox import Inbox
-from kefu.conversations import Conversations
+from kefu.conversations import Conversations, Limits
 from kefu.knowledge.base import Retriever
 from kefu.knowledge.bm25 import SourceDocument
 from kefu.knowledge.cache import Indexer, KnowledgeCache
@@ -32,6 +32,7 @@ from kefu.nlu.live_catalog import LiveCatalogExtractor
 from kefu.nlu.loader import load_recognizer
 from kefu.nlu.taxonomy import INTENTS
 from kefu.pipeline import Pipeline
+from kefu.privacy.retention import Periods, RetentionJob
 from kefu.ratelimit import RateLimiter, make_rate_limiter
 from kefu.respond.base import Responder
 from kefu.respond.templates import TemplateResponder
@@ -102,9 +103,11 @@ class Kefu:
             refiner=refiner,
         )
         experiments = Experiments(factory)
-        conversations = Conversations(factory, pipeline, settings.secret_key,
-                                      assigner=experiments, on_turn=observe_turn)
         limiter = make_rate_limiter(settings.redis_url)
+        limits = Limits(settings.max_turns, settings.max_llm_tokens, settings.rate_per_customer,
+                        limiter)
+        conversations = Conversations(factory, pipeline, settings.secret_key,
+                                      assigner=experiments, on_turn=observe_turn, limits=limits)
         encoder = _gap_encoder(settings)
         console = Console(
             StaffAccounts(factory, settings.secret_key, limiter, settings.staff_session_hours),
@@ -145,6 +148,14 @@ class Kefu:
                 .options(selectinload(Product.variants))
             )
             return [_summary(p) for p in products]
+
+    def retention(self) -> RetentionJob:
+        """The job that applies the retention periods while the server runs."""
+        s = self.settings
+        return RetentionJob(self.factory, Periods(s.retention_conversations_days,
+                                                  s.retention_events_days,
+                                                  s.retention_audit_days),
+                            s.retention_every_s)
 
     def close(self) -> None:
         if self.llm is not None:

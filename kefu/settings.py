@@ -103,6 +103,25 @@ class Settings(BaseSettings):
         None, description="A Redis to keep rate limits in, shared by every worker "
         "(redis://127.0.0.1:6379/0); default: in-process counts."
     )
+    rate_per_ip: int = Field(
+        120, ge=0, description="Writes to /v1 a minute from one address (0: no limit).")
+    rate_per_key: int = Field(
+        1200, ge=0, description="Writes to /v1 a minute with one API key (0: no limit).")
+    rate_per_customer: int = Field(
+        30, ge=1, description="Messages a minute from one identified customer.")
+    max_turns: int = Field(200, ge=1, description="Customer messages in one conversation.")
+    max_llm_tokens: int = Field(
+        60_000, ge=0, description="Estimated chat-model tokens one conversation may use; then "
+        "its answers come from templates.")
+    retention_conversations_days: int = Field(
+        365, ge=0, description="Delete conversations this long after their last message (0: "
+        "keep).")
+    retention_events_days: int = Field(180, ge=0, description="Delete analytics events after.")
+    retention_audit_days: int = Field(
+        7 * 365, ge=0, description="Delete the order-action audit log after.")
+    retention_every_s: float = Field(
+        3600.0, ge=0, description="How often each server applies retention (0: never; "
+        "`kefu privacy retention` does it by hand).")
     staff_session_hours: float = Field(
         12.0, gt=0, le=24 * 30, description="How long a console sign-in lasts.")
     cookie_secure: bool | None = Field(

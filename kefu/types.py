@@ -95,6 +95,7 @@ class State(BaseModel):
     identity_failures: int = 0
     handoff: bool = False
     upset_turns: int = 0  # consecutive messages in strong anger or frustration
+    llm_tokens: int = 0  # estimated tokens the chat model read and wrote for this conversation
     flow: dict[str, Any] | None = None  # an order action in progress (kefu.dialogue.flows)
 
 

@@ -35,7 +35,12 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
         product = kefu or Kefu.from_settings(settings)
         product.warm()
         app.state.kefu = product
+        job = product.retention() if product.settings.retention_every_s > 0 else None
+        if job is not None:
+            job.start()
         yield
+        if job is not None:
+            job.stop()
         if kefu is None:
             product.close()
 

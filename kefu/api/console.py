@@ -24,6 +24,7 @@ from kefu.api.staff_deps import (
 )
 from kefu.console import analytics
 from kefu.errors import CsrfFailed, Forbidden, Unauthorized
+from kefu.privacy.erasure import erase_customer, export_customer
 from kefu.security import same
 from kefu.staff.accounts import Staff
 from kefu.web import STATIC_DIR
@@ -283,6 +284,27 @@ def start_experiment(experiment_id: int, staff: Admin, kefu: KefuDep) -> Json:
 @console.post("/experiments/{experiment_id}/stop")
 def stop_experiment(experiment_id: int, staff: Admin, kefu: KefuDep) -> Json:
     return kefu.console.experiments.stop(experiment_id)
+
+
+# ---------------------------------------------------------------------------- privacy
+class Subject(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: str = Field(..., min_length=1, max_length=64)
+
+
+@console.post("/privacy/export")
+def privacy_export(body: Subject, staff: Admin, kefu: KefuDep) -> Json:
+    """Everything kefu holds about a customer, as JSON (a data request; recorded)."""
+    return export_customer(kefu.factory, kefu.settings.secret_key, body.customer_id,
+                           staff.actor)
+
+
+@console.post("/privacy/erase")
+def privacy_erase(body: Subject, staff: Admin, kefu: KefuDep) -> Json:
+    """Remove or anonymise a customer's data everywhere kefu keeps it (recorded)."""
+    metrics.CONSOLE.labels("erase").inc()
+    return erase_customer(kefu.factory, kefu.settings.secret_key, body.customer_id,
+                          staff.actor, kefu.conversations.forget_customer).as_json()
 
 
 # ---------------------------------------------------------------------------- staff

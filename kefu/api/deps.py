@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from kefu.errors import Unauthorized
+from kefu.errors import RateLimited, Unauthorized
+from kefu.security import token_hash
 from kefu.service import Kefu
 
 
@@ -56,3 +57,29 @@ def conversation_access(
 
 
 ConversationId = Annotated[str, Depends(conversation_access)]
+
+WINDOW_S = 60
+
+
+def rate_limited(
+    request: Request,
+    kefu: KefuDep,
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> None:
+    """Every write to /v1 counts against its API key (when it has one) or else its address;
+    past the limit of the minute: 429 with Retry-After. Reads are not counted."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    settings = kefu.settings
+    key = api_key_of(x_api_key, authorization)
+    if key is not None:
+        bucket, limit = f"key:{token_hash(settings.secret_key, key)[:32]}", settings.rate_per_key
+    else:
+        ip = request.client.host if request.client else "unknown"
+        bucket, limit = f"ip:{ip}", settings.rate_per_ip
+    if limit <= 0:
+        return
+    verdict = kefu.limiter.hit(bucket, limit, WINDOW_S)
+    if not verdict.allowed:
+        raise RateLimited("too many requests; slow down", verdict.retry_after_s)

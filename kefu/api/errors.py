@@ -22,6 +22,7 @@ STATUS: list[tuple[type[errors.KefuError], int]] = [
     (errors.Conflict, 409),
     (errors.Refused, 422),
     (errors.RateLimited, 429),
+    (errors.LimitReached, 429),
     (errors.UserError, 400),
     (errors.StorageUnavailable, 503),
     (errors.RuntimeFailure, 500),

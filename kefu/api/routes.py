@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
 
-from kefu.api.deps import ConversationId, KefuDep, ServerClient
+from kefu.api.deps import ConversationId, KefuDep, ServerClient, rate_limited
 from kefu.api.live import sse
 from kefu.api.schemas import (
     CatalogOut,
@@ -32,9 +32,10 @@ from kefu.conversations import HeldTurn, MessageView, PendingTurn
 from kefu.errors import KefuError, StorageUnavailable, Unauthorized
 from kefu.web import STATIC_DIR
 
-v1 = APIRouter(prefix="/v1", responses={
+v1 = APIRouter(prefix="/v1", dependencies=[Depends(rate_limited)], responses={
     400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 404: {"model": ErrorOut},
-    409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 503: {"model": ErrorOut},
+    409: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+    429: {"model": ErrorOut}, 503: {"model": ErrorOut},
 })
 site = APIRouter()
 log = logging.getLogger("kefu.api")

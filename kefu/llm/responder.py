@@ -76,7 +76,7 @@ class LlmResponder:
         prompt = load("answer", language, prompt_version)
         started = time.monotonic()
         info: dict[str, Any] = {"model": self.model.name, "prompt": prompt.version,
-                                "attempts": 0, "rejected": []}
+                                "attempts": 0, "rejected": [], "estimated_tokens": 0}
         prefix = (PHRASES[language]["sorry"] if decision.empathy else "")
         for attempt in range(2):
             if not self.breaker.allow():
@@ -87,6 +87,10 @@ class LlmResponder:
                 {"shop": self.shop_name},
                 {"facts": "\n".join(facts), "question": question.strip() or "-"},
                 strict={} if attempt else None)
+            # what the model reads and writes, in tokens at about 3 characters each (a
+            # conservative estimate for English; a Han character is about one token)
+            info["estimated_tokens"] += sum(len(m["content"]) for m in messages) // 3 + \
+                self.max_tokens
             shown: list[str] = []
             rejected: str | None = None
             try:

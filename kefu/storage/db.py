@@ -73,3 +73,8 @@ def is_current(engine: Engine) -> bool:
         return inspect(engine).has_table("conversations")
     except OperationalError:
         return False
+
+
+def affected(result: object) -> int:
+    """How many rows an UPDATE or DELETE changed (CursorResult.rowcount)."""
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -424,6 +424,20 @@ class ExperimentAssignment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PrivacyRequest(Base):
+    """A data request carried out (kefu.privacy.erasure): an export or an erasure. The
+    customer is named only by a keyed hash, so the record keeps no personal data."""
+
+    __tablename__ = "privacy_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # erase | export | retention
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ApiKey(Base):
     __tablename__ = "api_keys"
 

@@ -91,6 +91,8 @@ ROUTES: dict[tuple[str, str], Call] = {
         "username": "new.agent", "display_name": "New Agent",
         "password": "a brand new password", "role": "agent"}),
     ("POST", f"{C}/staff/{{username}}/disable"): Call(ADMIN),
+    ("POST", f"{C}/privacy/export"): Call(ADMIN, body={"customer_id": "ivan_li"}),
+    ("POST", f"{C}/privacy/erase"): Call(ADMIN, body={"customer_id": "wang_fang"}),
     ("GET", "/metrics"): Call(ADMIN),
 }
 LOGIN, LOGOUT = ("POST", f"{C}/login"), ("POST", f"{C}/logout")
