@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         PLACEHOLDER_SECRET, description="Signs conversation tokens and hashes API keys."
     )
+    data_keys: SecretStr | None = Field(
+        None, description="Keys that encrypt sensitive columns at rest: base64 of 32 random "
+        "bytes each, comma-separated, the current one first (kefu.privacy.crypto); default: "
+        "derived from secret_key."
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(1, ge=1, description="Server processes for `kefu serve`.")
@@ -141,6 +146,15 @@ class Settings(BaseSettings):
                 "KEFU_SECRET_KEY must be a random value of at least 32 characters when "
                 "KEFU_ENV=prod (python -c 'import secrets; print(secrets.token_hex(32))')"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _configure_encryption(self) -> Settings:
+        """The column types encrypt with these keys in this process (kefu.privacy.crypto)."""
+        from kefu.privacy.crypto import configure
+
+        configure(self.data_keys.get_secret_value() if self.data_keys else None,
+                  self.secret_key)
         return self
 
     @property

@@ -127,3 +127,16 @@ def pgvector_url(pgvector_server: str) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _default_data_key() -> Iterator[None]:
+    """Each test starts and ends encrypting with the default data key (derived from the
+    default secret), the one `kefu` processes started by the tests use too; a test that
+    configures other keys does not leak them into the next."""
+    from kefu.privacy.crypto import configure
+    from kefu.settings import PLACEHOLDER_SECRET
+
+    configure(None, PLACEHOLDER_SECRET)
+    yield
+    configure(None, PLACEHOLDER_SECRET)

@@ -69,6 +69,16 @@ def erase(customer: Customer, yes: Annotated[bool, typer.Option(
     typer.echo(json.dumps(report.as_json(), indent=1))
 
 
+@privacy_app.command("rotate-key")
+def rotate_key() -> None:
+    """Re-encrypt every sensitive column under the current data key (the first of
+    KEFU_DATA_KEYS); plaintext stored before encryption is encrypted too."""
+    from kefu.privacy.rotate import rotate
+
+    done = rotate(_factory(get_settings()))
+    typer.echo(json.dumps(done, indent=1))
+
+
 @privacy_app.command("retention")
 def retention() -> None:
     """Apply the retention periods now (the server also does it every hour)."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from kefu.privacy.crypto import EncryptedJSON, EncryptedText
 from kefu.types import person_name
 
 
@@ -61,7 +62,7 @@ class Customer(Base):
     first_name: Mapped[str] = mapped_column(String(120))
     last_name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), index=True)
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(EncryptedText(40))
     language: Mapped[str] = mapped_column(String(8), default="en")
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,8 +91,8 @@ class Address(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    address1: Mapped[str] = mapped_column(String(200))
-    address2: Mapped[str] = mapped_column(String(200), default="")
+    address1: Mapped[str] = mapped_column(EncryptedText(200))
+    address2: Mapped[str] = mapped_column(EncryptedText(200), default="")
     city: Mapped[str] = mapped_column(String(120))
     state: Mapped[str] = mapped_column(String(120), default="")
     country: Mapped[str] = mapped_column(String(80))
@@ -166,7 +167,7 @@ class Order(Base):
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     customer_seq: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(40), index=True)
-    shipping_address: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    shipping_address: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     created_at: Mapped[datetime | None] = mapped_column()
     updated_at: Mapped[datetime | None] = mapped_column()
@@ -247,7 +248,7 @@ class Conversation(Base):
     # open: the assistant answers; handoff: waiting for a person (the assistant still answers);
     # agent: a staff member holds it (assigned_to) and the assistant is silent
     status: Mapped[str] = mapped_column(String(20), default="open", index=True)
-    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     assigned_at: Mapped[datetime | None] = mapped_column()
     handoff_at: Mapped[datetime | None] = mapped_column()  # when it first asked for a person
@@ -255,7 +256,7 @@ class Conversation(Base):
     # {"id": experiment id, "variant": name, "strategy": {...}} when in an experiment
     experiment: Mapped[dict[str, Any] | None] = mapped_column()
     csat_score: Mapped[int | None] = mapped_column(Integer)
-    csat_comment: Mapped[str | None] = mapped_column(Text)
+    csat_comment: Mapped[str | None] = mapped_column(EncryptedText())
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -275,7 +276,7 @@ class Message(Base):
     )
     seq: Mapped[int] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(12))  # user | assistant | agent
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     language: Mapped[str | None] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(60))
     confidence: Mapped[float | None] = mapped_column()
@@ -308,9 +309,9 @@ class AuditEntry(Base):
     customer_id: Mapped[str | None] = mapped_column(String(64), index=True)
     conversation_id: Mapped[str | None] = mapped_column(String(36), index=True)
     tool: Mapped[str] = mapped_column(String(60))
-    arguments: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    arguments: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
+    before: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(), default=dict)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
 
 
@@ -384,7 +385,7 @@ class IntentCorrection(Base):
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText())
     language: Mapped[str | None] = mapped_column(String(8))
     detected: Mapped[str | None] = mapped_column(String(60))
     intent: Mapped[str] = mapped_column(String(60))

@@ -23,6 +23,7 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kefu.errors import ImportFailed
+from kefu.privacy.crypto import EncryptedText
 from kefu.storage.models import (
     Address,
     Base,
@@ -239,9 +240,10 @@ def _same_id(key: str, obj: JsonObject, id_field: str, where: str) -> None:
 
 def _limit(column: InstrumentedAttribute[Any]) -> int:
     column_type = column.expression.type
-    if not isinstance(column_type, String) or column_type.length is None:
+    length = getattr(column_type, "length", None)  # String, or EncryptedText's plaintext bound
+    if not isinstance(column_type, String | EncryptedText) or length is None:
         raise TypeError(f"{column} is not a bounded string column")
-    return column_type.length
+    return int(length)
 
 
 def _obj_field(obj: JsonObject, key: str, where: str) -> JsonObject:

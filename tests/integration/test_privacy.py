@@ -15,6 +15,7 @@ from sqlalchemy import Engine, inspect, select, text, update
 
 from kefu.api.app import create_app
 from kefu.apikeys import create_api_key
+from kefu.privacy.crypto import KEYRING
 from kefu.privacy.erasure import ERASED
 from kefu.privacy.retention import Periods, apply_retention
 from kefu.service import Kefu
@@ -59,13 +60,66 @@ def _admin(client: TestClient, kefu: Kefu) -> dict[str, str]:
 
 
 def _everything(engine: Engine) -> str:
-    """Every value of every table, as one string."""
+    """Every value of every table, decrypted, as one string."""
     out = []
     with engine.connect() as conn:
         for table in inspect(engine).get_table_names():
             for row in conn.execute(text(f'SELECT * FROM "{table}"')):
-                out.append(" ".join(str(v) for v in row))
+                out.append(" ".join(KEYRING.decrypt(v) if isinstance(v, str) else str(v)
+                                    for v in row))
     return "\n".join(out)
+
+
+def test_sensitive_columns_are_encrypted_at_rest(app: tuple[TestClient, Kefu]) -> None:
+    client, kefu = app
+    _talk(client, f"{CANARY_TEXT}, my phone is {CANARY_PHONE}")
+    with kefu.engine.connect() as conn:
+        raw = " ".join(str(v) for row in conn.execute(text("SELECT * FROM messages"))
+                       for v in row)
+        addresses = conn.execute(text("SELECT address1 FROM addresses")).scalars().all()
+        shipping = conn.execute(text("SELECT shipping_address FROM orders")).scalars().all()
+    assert CANARY_TEXT not in raw and "periwinkle" not in raw and "enc1:" in raw
+    assert all(a.startswith("enc1:") for a in addresses)
+    assert all(s.startswith("enc1:") and "Main" not in s for s in shipping)
+    assert CANARY_TEXT in _everything(kefu.engine)  # readable with the key
+
+
+def test_a_tampered_value_is_refused_not_misread(app: tuple[TestClient, Kefu]) -> None:
+    from kefu.privacy.crypto import DecryptionFailed
+
+    client, kefu = app
+    cid, auth = _talk(client, "hello there")
+    with kefu.engine.begin() as conn:
+        stored = conn.execute(text("SELECT text FROM messages WHERE seq = 1")).scalar_one()
+        flipped = stored[:-6] + ("A" if stored[-6] != "A" else "B") + stored[-5:]
+        conn.execute(text("UPDATE messages SET text = :t WHERE seq = 1"), {"t": flipped})
+    with pytest.raises(DecryptionFailed):
+        KEYRING.decrypt(flipped)
+    assert client.get(f"/v1/conversations/{cid}", headers=auth).status_code == 500
+
+
+def test_key_rotation_rewrites_every_value(sqlite_url: str, tmp_path: Path) -> None:
+    import base64
+    import os
+
+    from kefu.privacy.rotate import rotate
+
+    old_key = base64.b64encode(os.urandom(32)).decode()
+    new_key = base64.b64encode(os.urandom(32)).decode()
+    for client, kefu in _app(Settings(database_url=sqlite_url, data_dir=tmp_path,
+                                      data_keys=old_key)):
+        cid, auth = _talk(client, CANARY_TEXT)
+        old_id = KEYRING.current
+        Settings(database_url=sqlite_url, data_dir=tmp_path, data_keys=f"{new_key},{old_key}")
+        assert KEYRING.current != old_id
+        done = rotate(kefu.factory)
+        assert done["messages"] == 2 and done["addresses"] == 3 and done["orders"] == 4
+        with kefu.engine.connect() as conn:
+            stored = conn.execute(text("SELECT text FROM messages")).scalars().all()
+        assert all(s.startswith(f"enc1:{KEYRING.current}:") for s in stored)
+        assert rotate(kefu.factory)["messages"] == 0  # nothing left to rewrite
+        history = client.get(f"/v1/conversations/{cid}", headers=auth).json()
+        assert history["messages"][0]["text"] == CANARY_TEXT
 
 
 def test_erasure_leaves_no_trace_of_the_customer(app: tuple[TestClient, Kefu]) -> None:
@@ -118,7 +172,7 @@ def test_erasure_leaves_no_trace_of_the_customer(app: tuple[TestClient, Kefu]) -
         assert record is not None and "noah" not in record.subject
         texts = session.execute(text("SELECT text FROM messages WHERE conversation_id = :c"),
                                 {"c": mine}).scalars().all()
-    assert set(texts) == {ERASED}
+    assert {KEYRING.decrypt(t) for t in texts} == {ERASED}
     again = client.post("/console/api/privacy/export", json={"customer_id": "noah_brown"},
                         headers=headers).json()
     assert again["conversations"] == [] and again["addresses"] == []
