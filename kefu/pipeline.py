@@ -74,6 +74,7 @@ class Pipeline:
     default_language: Language = "en"
     refiner: Refiner | None = None
     flows: FlowEngine | None = None
+    link_hosts: tuple[str, ...] = ()  # replies may link to these hosts (the shop's own)
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
@@ -103,6 +104,9 @@ class Pipeline:
         experiment's variant of how to answer."""
         inbound, understanding = self.observe(text, state)
         tracked = mood(track(state, inbound, understanding), understanding, inbound.text)
+        if inbound.injection:  # no flow, no tool, no retrieval, no model: a fixed reply
+            return Prepared(inbound, understanding, Decision(Action.DECLINE, tracked),
+                            Grounding(), strategy)
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
@@ -149,8 +153,12 @@ class Pipeline:
         """The turn with its reply, through the outbound guard."""
         reply = outbound.check(reply, turn.grounding,
                                named_orders(turn.understanding, turn.decision))
+        clean = outbound.sanitize(reply.text, self.link_hosts)
+        if clean != reply.text:
+            reply = replace(reply, text=clean)
         return TurnResult(turn.inbound, turn.understanding, turn.decision, reply,
-                          _events(turn.understanding, turn.decision, reply, turn.grounding))
+                          _events(turn.inbound, turn.understanding, turn.decision, reply,
+                                  turn.grounding))
 
     def run(self, text: str, state: State, store: StoreBackend) -> TurnResult:
         turn = self.prepare(text, state, store)
@@ -159,7 +167,8 @@ class Pipeline:
 
 
 def _events(
-    understanding: Understanding, decision: Decision, reply: Reply, grounding: Grounding
+    inbound: Inbound, understanding: Understanding, decision: Decision, reply: Reply,
+    grounding: Grounding,
 ) -> tuple[tuple[str, dict[str, object]], ...]:
     intent = understanding.intent
     entities = [e.kind for e in understanding.entities]
@@ -173,6 +182,8 @@ def _events(
     ]
     if reply.generation:
         events.append(("generation", dict(reply.generation)))
+    if inbound.injection:
+        events.append(("injection", {"reasons": list(inbound.injection)}))
     if grounding.wrote:
         events.append(("tool", dict(grounding.wrote)))
     return tuple(events)

@@ -101,6 +101,7 @@ class Kefu:
             max_message_chars=settings.max_message_chars,
             default_language=settings.default_language,
             refiner=refiner,
+            link_hosts=tuple(settings.link_hosts),
         )
         experiments = Experiments(factory)
         limiter = make_rate_limiter(settings.redis_url)
@@ -179,15 +180,17 @@ def chat_model(settings: Settings) -> ChatModel | None:
         return None
     if settings.llm == "openai":
         from kefu.llm.openai_http import OpenAICompatibleModel
+        from kefu.llm.redacting import RedactingModel
 
         if not settings.llm_base_url:
             raise ValueError("KEFU_LLM=openai needs KEFU_LLM_BASE_URL (e.g. http://host:8000/v1)")
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        return OpenAICompatibleModel(
+        remote = OpenAICompatibleModel(
             settings.llm_base_url, settings.llm_model, key, timeout_s=settings.llm_timeout_s,
             first_token_timeout_s=settings.llm_first_token_timeout_s,
             retries=settings.llm_retries, concurrency=settings.llm_concurrency,
             json_mode=settings.llm_json_mode)
+        return RedactingModel(remote) if settings.llm_redact else remote
     from kefu.llm.embedded import LlamaCppModel
     from kefu.llm.model_files import BUNDLED_NAME, bundled_model
 

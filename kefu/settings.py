@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field("default", description="The model name sent to that server.")
     llm_api_key: SecretStr | None = Field(None, description="Its API key, if it wants one.")
+    llm_redact: bool = Field(
+        True, description="Replace personal data in prompts sent to that server by "
+        "placeholders, restored in its answers (kefu.llm.redacting).")
     llm_json_mode: Literal["json_object", "json_schema"] = Field(
         "json_object", description="How to ask that server for JSON: json_object with a schema "
         "(llama.cpp's server) or the OpenAI json_schema form (vLLM, hosted APIs)."
@@ -108,6 +111,9 @@ class Settings(BaseSettings):
         None, description="A Redis to keep rate limits in, shared by every worker "
         "(redis://127.0.0.1:6379/0); default: in-process counts."
     )
+    link_hosts: list[str] = Field(
+        default_factory=list, description='Hosts the assistant\'s replies may link to, as '
+        'JSON: ["shop.example"]; any other link in a reply is removed.')
     rate_per_ip: int = Field(
         120, ge=0, description="Writes to /v1 a minute from one address (0: no limit).")
     rate_per_key: int = Field(

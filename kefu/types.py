@@ -27,6 +27,7 @@ class Inbound:
     text: str
     language: Language
     original: str = ""
+    injection: tuple[str, ...] = ()  # why the screen took it for an injection attempt
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Action(StrEnum):
     NOT_SUPPORTED_YET = "not_supported_yet"
     FLOW = "flow"  # a step of an order action: a question, a confirmation, its outcome
     CLARIFY = "clarify"
+    DECLINE = "decline"  # a prompt-injection or jailbreak attempt: nothing is done
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from kefu.api import errors
 from kefu.api.console import console, pages
 from kefu.api.routes import site, v1
 from kefu.metrics import HTTP
+from kefu.privacy.logs import install as install_log_masking
 from kefu.service import Kefu
 from kefu.settings import Settings, get_settings
 from kefu.web import STATIC_DIR
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, kefu: Kefu | None = None) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_masking()
         product = kefu or Kefu.from_settings(settings)
         product.warm()
         app.state.kefu = product

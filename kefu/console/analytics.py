@@ -11,6 +11,9 @@ Definitions (a conversation counts once the customer has written in it):
   request for a person to the first message a person wrote;
 - unanswered: customer messages the assistant could not answer, or understood with low
   confidence (below ``LOW_CONFIDENCE``): the input of "questions we cannot answer yet".
+
+Message texts leave here masked (kefu.privacy.pii): the dashboard and the CSV exports show
+``[EMAIL_1]`` where a customer wrote their address.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import InvalidInput
+from kefu.privacy.pii import mask
 from kefu.storage.db import storage_errors
 from kefu.storage.models import Conversation, Feedback, IntentCorrection, Message
 
@@ -233,7 +237,7 @@ def summary(factory: sessionmaker[Session], period: Period) -> dict[str, Any]:
                       for d in period.days() if feelings.get(d)],
         "latency": {"turn_ms": percentiles(turn_ms), "first_response_ms": percentiles(first_ms),
                     "agent_first_response_s": percentiles(agent_s)},
-        "unanswered": [{"text": m.text, "intent": m.intent, "confidence": m.confidence,
+        "unanswered": [{"text": mask(m.text), "intent": m.intent, "confidence": m.confidence,
                         "created_at": m.created_at.isoformat(), "conversation_id": c.id}
                        for c, m in shown[:UNANSWERED_SHOWN]],
     }
@@ -276,7 +280,7 @@ def export_csv(factory: sessionmaker[Session], period: Period, kind: str) -> str
                              fixed.get((c.id, m.seq), ""),
                              (meta.get("sentiment") or {}).get("score", ""),
                              meta.get("action", ""), meta.get("latency_ms", ""),
-                             _csv_safe(m.text)])
+                             _csv_safe(mask(m.text))])
     return out.getvalue()
 
 

@@ -26,6 +26,7 @@ from kefu.console import analytics
 from kefu.errors import Conflict, InvalidInput
 from kefu.knowledge.tokenize import tokenize
 from kefu.nlu.encoder.base import TextEncoder
+from kefu.privacy.pii import mask
 from kefu.storage.db import storage_errors
 from kefu.storage.models import KnowledgeDocument, utcnow
 
@@ -119,7 +120,7 @@ class Gaps:
     def clusters(self, period: analytics.Period) -> list[dict[str, Any]]:
         found = analytics.unanswered(analytics.load(self._factory, period))
         found.sort(key=lambda cm: cm[1].created_at, reverse=True)
-        questions = [Question(m.text.strip(), c.id, m.created_at.isoformat(), m.language)
+        questions = [Question(mask(m.text.strip()), c.id, m.created_at.isoformat(), m.language)
                      for c, m in found[:MAX_MESSAGES] if m.text.strip()]
         if not questions:
             return []

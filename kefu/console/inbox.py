@@ -23,6 +23,7 @@ from kefu.knowledge.base import Retriever
 from kefu.llm.assist import Turn, suggest_replies, summarize
 from kefu.llm.base import ChatModel
 from kefu.nlu.language import detect_script
+from kefu.privacy.pii import mask
 from kefu.staff.accounts import Staff
 from kefu.storage.db import storage_errors
 from kefu.storage.models import (
@@ -225,7 +226,7 @@ class Inbox:
             row = session.scalar(select(IntentCorrection).where(
                 IntentCorrection.conversation_id == conv_id, IntentCorrection.seq == seq))
             if row is None:
-                row = IntentCorrection(conversation_id=conv_id, seq=seq, text=message.text,
+                row = IntentCorrection(conversation_id=conv_id, seq=seq, text=mask(message.text),
                                        language=message.language, detected=message.intent,
                                        intent=intent, corrected_by=staff.id)
                 session.add(row)

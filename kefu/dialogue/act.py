@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kefu.guard.injection import screen_injection
 from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.knowledge.extractive import extract_answer
 from kefu.knowledge.relevance import query_language, semantic_floor
@@ -44,12 +45,18 @@ def act(
         return _order_status(decision.state, store)
     if decision.action is Action.ANSWER:
         product = _product(inbound, understanding, decision.state, products)
-        if product is not None:
+        if product is not None and not planted(product.text):
             return decision, Grounding(product=product)
         found = _passages(inbound, understanding, retriever, strategy or Strategy())
         answer = extract_answer(inbound.text, found[0].text) if found else None
         return decision, Grounding(passages=found, answer=answer)
     return decision, Grounding()
+
+
+def planted(text: str) -> bool:
+    """Retrieved text that reads as instructions to the assistant (a planted prompt injection
+    in a page or a product description) is never used: it is data, and suspicious data."""
+    return screen_injection(text).suspicious
 
 
 def _product(inbound: Inbound, understanding: Understanding, state: State,
@@ -75,9 +82,9 @@ def _passages(
             return retriever.search(inbound.text, language, k=8)
         return retriever.search(inbound.text, language, k=8, mode=strategy.retrieval)
 
-    found = rerank(search(inbound.language), intent)[:keep]
+    found = [p for p in rerank(search(inbound.language), intent) if not planted(p.text)][:keep]
     if not found:  # the shop may have written this only in the other language
-        found = rerank(search(None), intent)[:keep]
+        found = [p for p in rerank(search(None), intent) if not planted(p.text)][:keep]
     if intent == "out_of_scope" and found and not _strong(found[0], inbound.text):
         return ()
     return tuple(found)

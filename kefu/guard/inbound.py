@@ -1,4 +1,5 @@
-"""The inbound guard: normalise the message, refuse what cannot be a message, detect language."""
+"""The inbound guard: normalise the message, refuse what cannot be a message, detect language,
+and screen it for prompt injection (kefu.guard.injection)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 import unicodedata
 
 from kefu.errors import InvalidInput, MessageTooLong
+from kefu.guard.injection import screen_injection
 from kefu.nlu.language import detect_language
 from kefu.types import Inbound, Language
 
@@ -26,4 +28,6 @@ def screen(text: str, *, max_chars: int, fallback: Language) -> Inbound:
         raise InvalidInput("the message is empty")
     if len(cleaned) > max_chars:
         raise MessageTooLong(f"the message has {len(cleaned)} characters; the limit is {max_chars}")
-    return Inbound(cleaned, detect_language(cleaned, fallback), original)
+    verdict = screen_injection(cleaned)
+    return Inbound(cleaned, detect_language(cleaned, fallback), original,
+                   verdict.reasons if verdict.suspicious else ())

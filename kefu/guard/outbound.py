@@ -1,8 +1,11 @@
-"""The outbound guard: a reply never shows an order that is not the customer's own."""
+"""The outbound guard: a reply never shows an order that is not the customer's own, and is
+plain text without markup, images or outside links."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from urllib.parse import urlsplit
 
 from kefu.errors import RuntimeFailure
 from kefu.types import Decision, Grounding, Reply, Understanding
@@ -38,3 +41,26 @@ def check(reply: Reply, grounding: Grounding, named: set[str]) -> Reply:
     if leaked:
         raise OutboundViolation(f"reply names orders outside its grounding: {sorted(leaked)}")
     return reply
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_URL = re.compile(r"\b(?:https?|ftp|javascript|data|vbscript|file):[^\s<>\"']+", re.IGNORECASE)
+REMOVED = "[link removed]"
+
+
+def sanitize(text: str, link_hosts: Collection[str] = ()) -> str:
+    """The reply as plain text: no images, no markup, and no link except to the shop's own
+    hosts (``link_hosts``). A reply is shown as text anyway; this keeps a planted or generated
+    link or image from reaching a client that would render or fetch it."""
+    def allowed(url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return url.lower().startswith(("http://", "https://")) and any(
+            host == h or host.endswith("." + h) for h in link_hosts)
+
+    text = _MD_IMAGE.sub(lambda m: m.group(1), text)
+    text = _MD_LINK.sub(lambda m: m.group(1) if not allowed(m.group(2))
+                        else f"{m.group(1)} ({m.group(2)})", text)
+    text = _TAG.sub("", text)
+    return _URL.sub(lambda m: m.group(0) if allowed(m.group(0)) else REMOVED, text)

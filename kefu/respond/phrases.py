@@ -34,6 +34,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "clarify": "Sorry, I didn't quite get that. I can check an order's status or answer "
                    "questions about shipping, returns, refunds, exchanges, warranty, payment, "
                    "your account and membership. Could you rephrase?",
+        "decline": "I can't help with that. I can check your orders, help with returns, "
+                   "refunds and exchanges, and answer questions about our shop.",
         "sorry": "I'm sorry about the trouble, and I'll do my best to sort this out. ",
         "handoff": "I'm passing this conversation to a member of our customer service team. "
                    "They will reply here as soon as possible; you don't need to repeat anything.",
@@ -65,6 +67,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "answer_other": "{text}\n\n来源（英文页面）：{source}",
         "clarify": "抱歉，我没有理解您的意思。我可以查询订单状态，或解答配送、退货、退款、换货、"
                    "保修、支付、账户和会员方面的问题。能换个说法吗？",
+        "decline": "这个我帮不了您。我可以查询订单、办理退货、退款和换货，并解答关于本店的问题。",
         "sorry": "非常抱歉给您带来不便，我会尽力帮您解决。",
         "handoff": "我正在为您转接人工客服，客服人员会尽快在这里回复您，您无需重复说明问题。",
         "offer_human": "\n\n如果需要，我也可以为您转接人工客服。",

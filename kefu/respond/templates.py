@@ -81,6 +81,7 @@ _KEYS = {
     Action.IDENTITY_FAILED: "identity_failed",
     Action.HANDOFF: "handoff",
     Action.CLARIFY: "clarify",
+    Action.DECLINE: "decline",
 }
 
 
