@@ -28,8 +28,10 @@ from kefu.guard.outbound import named_orders
 from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.nlu.language import detect_script
+from kefu.profile.memory import Profiles, describe, forget_kind, wants
 from kefu.respond.base import Delta, Final, ReplyEvent, Responder
 from kefu.store.base import StoreBackend
+from kefu.tools.orders import authenticate
 from kefu.types import (
     Action,
     Decision,
@@ -75,6 +77,7 @@ class Pipeline:
     refiner: Refiner | None = None
     flows: FlowEngine | None = None
     link_hosts: tuple[str, ...] = ()  # replies may link to these hosts (the shop's own)
+    profiles: Profiles | None = None
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
@@ -107,6 +110,9 @@ class Pipeline:
         if inbound.injection:  # no flow, no tool, no retrieval, no model: a fixed reply
             return Prepared(inbound, understanding, Decision(Action.DECLINE, tracked),
                             Grounding(), strategy)
+        if self.profiles is not None and (request := wants(inbound.text)) is not None:
+            decision, grounding = self._profile(request, tracked, inbound, store)
+            return Prepared(inbound, understanding, decision, grounding, strategy)
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
@@ -130,7 +136,57 @@ class Pipeline:
         )
         if reminder:
             grounding = replace(grounding, reminder=reminder, shown_orders=shown)
+        if self.profiles is not None and decision.state.customer_id and not state.customer_id:
+            decision, grounding = self._welcome(decision, grounding, inbound.language)
         return Prepared(inbound, understanding, review(decision, grounding), grounding, strategy)
+
+    def _profile(self, request: str, state: State, inbound: Inbound,
+                 store: StoreBackend) -> tuple[Decision, Grounding]:
+        """The customer asks what kefu keeps about them, or to forget it (once identified)."""
+        assert self.profiles is not None
+        if state.customer_id is None:
+            slots = state.slots
+            found = authenticate(store, email=slots.get("email"), zip_code=slots.get("zip"),
+                                 text=slots.get("recent_text", ""))
+            if found is None:
+                return Decision(Action.ASK_IDENTITY, state), Grounding()
+            state = state.model_copy(update={"customer_id": found.id,
+                                             "customer_name": found.display_name})
+        assert state.customer_id is not None
+        language = inbound.language
+        if request == "forget":
+            count = self.profiles.forget(state.customer_id, forget_kind(inbound.text))
+            text = (f"好的，我已删除您的 {count} 项偏好记录，之后不会再使用。" if language == "zh"
+                    else f"Done: I have forgotten {count} preference(s) and won't use them again.")
+            return Decision(Action.PROFILE, state), Grounding(flow_text=text)
+        profile = self.profiles.get(state.customer_id)
+        if profile is None:
+            return Decision(Action.ASK_IDENTITY, state), Grounding()
+        own = tuple(f.evidence for f in profile.preferences if f.source == "order")
+        return Decision(Action.PROFILE, state), Grounding(flow_text=describe(profile, language),
+                                                          shown_orders=own)
+
+    def _welcome(self, decision: Decision, grounding: Grounding,
+                 language: Language) -> tuple[Decision, Grounding]:
+        """The turn that identified the customer: mention a return or exchange still in
+        progress, and be gentler after a conversation that went badly."""
+        assert self.profiles is not None and decision.state.customer_id
+        profile = self.profiles.get(decision.state.customer_id)
+        if profile is None:
+            return decision, grounding
+        issues = [i for i in profile.open_issues if i["kind"] in ("return", "exchange")]
+        named = {o.order_id for o in grounding.recent_orders} | set(grounding.shown_orders)
+        if grounding.order:
+            named.add(grounding.order.order_id)
+        extra = [i for i in issues if i["order_id"] not in named][:2]
+        if extra:
+            line = _open_issue_line(extra, language)
+            grounding = replace(grounding, reminder=grounding.reminder + line,
+                                shown_orders=tuple(grounding.shown_orders)
+                                + tuple(i["order_id"] for i in extra))
+        if profile.recently_unhappy:
+            decision = replace(decision, empathy=True)
+        return decision, grounding
 
     def reply_stream(self, turn: Prepared,
                      cancel: threading.Event | None = None) -> Iterator[ReplyEvent]:
@@ -164,6 +220,16 @@ class Pipeline:
         turn = self.prepare(text, state, store)
         reply = next(e.reply for e in self.reply_stream(turn) if isinstance(e, Final))
         return self.finish(turn, reply)
+
+
+def _open_issue_line(issues: list[dict[str, str]], language: Language) -> str:
+    if language == "zh":
+        kinds = {"return": "退货", "exchange": "换货"}
+        said = "；".join(f"订单 {i['order_id']} 的{kinds[i['kind']]}正在处理中" for i in issues)
+        return f"\n\n另外，{said}，有进展我们会通知您。"
+    said = "; ".join(f"your {i['kind']} for order {i['order_id']} is in progress"
+                     for i in issues)
+    return f"\n\nBy the way, {said}. We'll let you know when it is done."
 
 
 def _events(

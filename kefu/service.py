@@ -33,6 +33,7 @@ from kefu.nlu.loader import load_recognizer
 from kefu.nlu.taxonomy import INTENTS
 from kefu.pipeline import Pipeline
 from kefu.privacy.retention import Periods, RetentionJob
+from kefu.profile.memory import Profiles
 from kefu.ratelimit import RateLimiter, make_rate_limiter
 from kefu.respond.base import Responder
 from kefu.respond.templates import TemplateResponder
@@ -90,6 +91,7 @@ class Kefu:
         from kefu.tools.retail import RetailTools
 
         tools = RetailTools(factory, load_policy(settings.policy_file))
+        profiles = Profiles(factory)
         flows = FlowEngine(tools, currency=settings.currency)
         pipeline = Pipeline(
             flows=flows,
@@ -102,6 +104,7 @@ class Kefu:
             default_language=settings.default_language,
             refiner=refiner,
             link_hosts=tuple(settings.link_hosts),
+            profiles=profiles,
         )
         experiments = Experiments(factory)
         limiter = make_rate_limiter(settings.redis_url)

@@ -128,6 +128,8 @@ class Action(StrEnum):
     FLOW = "flow"  # a step of an order action: a question, a confirmation, its outcome
     CLARIFY = "clarify"
     DECLINE = "decline"  # a prompt-injection or jailbreak attempt: nothing is done
+    PROFILE = "profile"  # what kefu keeps about the customer, or that it forgot it
+    RECOMMEND = "recommend"  # products picked for the customer, each with its reason
 
 
 @dataclass(frozen=True)

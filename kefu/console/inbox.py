@@ -24,6 +24,7 @@ from kefu.llm.assist import Turn, suggest_replies, summarize
 from kefu.llm.base import ChatModel
 from kefu.nlu.language import detect_script
 from kefu.privacy.pii import mask
+from kefu.profile.builder import build_profile
 from kefu.staff.accounts import Staff
 from kefu.storage.db import storage_errors
 from kefu.storage.models import (
@@ -101,6 +102,8 @@ class Inbox:
                         .options(selectinload(Order.items), selectinload(Order.payments))
                     ).all()
                     customer = views.customer(found, list(orders))
+                    profile = build_profile(session, found.id)
+                    customer["profile"] = profile.as_json() if profile else None
             experiment = conv.experiment or None
             return {
                 "id": conv.id, "status": conv.status,

@@ -13,7 +13,8 @@ Erasure anonymises what the shop must keep for its books and deletes the rest:
   the shop's statistics;
 - the audit log: the customer's entries keep tool, time and actor; their arguments and
   before/after states are replaced by ``{"erased": true}`` and the customer id by a pseudonym;
-- experiment assignments of the customer: deleted; rate-limit counters: reset;
+- experiment assignments and stated preferences of the customer: deleted; rate-limit counters:
+  reset;
 - logs: kefu's own log lines carry no message text or customer detail (kefu.privacy.logs
   masks what slips through), and exports are made from the database on demand, so neither
   keeps a copy to erase.
@@ -41,6 +42,7 @@ from kefu.storage.models import (
     AuditEntry,
     Conversation,
     Customer,
+    CustomerPreference,
     ExperimentAssignment,
     Feedback,
     IntentCorrection,
@@ -118,6 +120,11 @@ def export_customer(factory: sessionmaker[Session], secret_key: str, customer_id
                                             for m in c.messages]}
                               for c in convs],
             "feedback": [{"conversation_id": c, "seq": s, "rating": r} for c, s, r in thumbs],
+            "preferences": [{"kind": p.kind, "value": p.value, "polarity": p.polarity,
+                             "source": p.source, "evidence": p.evidence,
+                             "updated_at": _iso(p.updated_at)}
+                            for p in session.scalars(select(CustomerPreference).where(
+                                CustomerPreference.customer_id == customer_id))],
             "order_actions": [{"tool": a.tool, "actor": a.actor, "created_at": _iso(a.created_at),
                                "arguments": a.arguments} for a in audit],
         }
@@ -161,6 +168,8 @@ def erase_customer(factory: sessionmaker[Session], secret_key: str, customer_id:
             Address.customer_id == customer_id)))
         methods = affected(session.execute(delete(PaymentMethod).where(
             PaymentMethod.customer_id == customer_id)))
+        affected(session.execute(delete(CustomerPreference).where(
+            CustomerPreference.customer_id == customer_id)))
         customer.first_name, customer.last_name, customer.phone = "Erased", "Customer", None
         customer.email = f"erased-{pseudonym[:20]}@erased.invalid"
         report = ErasureReport(pseudonym, len(convs), messages, orders, addresses, methods,

@@ -41,7 +41,7 @@ class TemplateResponder:
         p = PHRASES[language]
         name = decision.state.customer_name or ""
         action = decision.action
-        if action is Action.FLOW:
+        if action in (Action.FLOW, Action.PROFILE, Action.RECOMMEND):
             return Reply(grounding.flow_text, language)
         if action is Action.HANDOFF and grounding.flow_text:
             return Reply(grounding.flow_text + "\n\n" + PHRASES[language]["handoff"], language)

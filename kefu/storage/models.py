@@ -425,6 +425,25 @@ class ExperimentAssignment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class CustomerPreference(Base):
+    """A preference the customer stated (or an agent noted), with the message it came from;
+    ``polarity`` ignore: the customer asked kefu to stop using one seen in their orders."""
+
+    __tablename__ = "customer_preferences"
+    __table_args__ = (UniqueConstraint("customer_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(120))
+    polarity: Mapped[str] = mapped_column(String(10))  # like | dislike | ignore
+    source: Mapped[str] = mapped_column(String(20))  # message | agent
+    evidence: Mapped[str] = mapped_column(String(80))  # "conversation-id#seq"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PrivacyRequest(Base):
     """A data request carried out (kefu.privacy.erasure): an export or an erasure. The
     customer is named only by a keyed hash, so the record keeps no personal data."""

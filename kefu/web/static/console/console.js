@@ -1720,7 +1720,50 @@
         row("Language", cu.language, "customer-language"),
         row("Address", cu.address, "customer-address"),
         row("ID", cu.id, "customer-id")
-      ])
+      ]),
+      renderProfile(cu.profile)
+    ]);
+  }
+
+  // What kefu knows of the customer: tier, value, open issues, preferences with their
+  // evidence (an order, or a message of a conversation), the mood of recent conversations.
+  function renderProfile(p) {
+    if (!p) return el("div", { testid: "profile", class: "muted", text: "No profile." });
+    var money = function (cents) {
+      return (cents / 100).toFixed(2) + " " + (p.currency || "");
+    };
+    var facts = [
+      el("dt", { text: "Tier" }),
+      el("dd", { testid: "profile-tier", text: p.tier }),
+      el("dt", { text: "Lifetime value" }),
+      el("dd", { testid: "profile-ltv", text: money(p.lifetime_value_cents) }),
+      el("dt", { text: "Usual prices" }),
+      el("dd", {
+        text: p.price_range_cents ? money(p.price_range_cents[0]) + " – " + money(p.price_range_cents[1]) : "–"
+      })
+    ];
+    var issues = (p.open_issues || []).map(function (i) {
+      return el("li", { testid: "profile-issue", text: i.order_id + ": " + i.status });
+    });
+    var prefs = (p.preferences || []).map(function (f) {
+      var from = f.source === "order" ? "order " + f.evidence : "said in " + String(f.evidence).split("#")[0].slice(0, 8);
+      return el("li", { testid: "profile-preference" }, [
+        el("span", { class: "pref-value", text: f.kind + ": " + (f.polarity === "dislike" ? "not " : "") + f.value }),
+        el("span", { class: "muted", text: " (" + from + (f.at ? ", " + String(f.at).slice(0, 10) : "") + ")" })
+      ]);
+    });
+    var moods = (p.sentiment || []).map(function (m) {
+      return el("li", { text: String(m.at).slice(0, 10) + ": " + Number(m.average).toFixed(2) });
+    });
+    return el("div", { testid: "profile", class: "profile" }, [
+      el("h4", { text: "Profile" }),
+      el("dl", { class: "facts" }, facts),
+      el("h4", { text: "Open issues" }),
+      issues.length ? el("ul", {}, issues) : el("p", { class: "muted", text: "None." }),
+      el("h4", { text: "Preferences" }),
+      prefs.length ? el("ul", { testid: "profile-preferences" }, prefs) : el("p", { class: "muted", text: "None known." }),
+      el("h4", { text: "Recent mood" }),
+      moods.length ? el("ul", {}, moods) : el("p", { class: "muted", text: "–" })
     ]);
   }
 
