@@ -19,6 +19,7 @@ from kefu.errors import KefuError
 from kefu.knowledge.cli import kb_app
 from kefu.llm.cli import llm_app
 from kefu.privacy.cli import privacy_app
+from kefu.recommend.cli import eval_recommend
 from kefu.settings import Settings, get_settings
 from kefu.tau.cli import tau_retail
 from kefu.training.cli import data_app
@@ -50,6 +51,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(llm_app, name="llm")
 app.add_typer(privacy_app, name="privacy")
 eval_app.command("tau-retail")(tau_retail)
+eval_app.command("recommend")(eval_recommend)
 
 
 def _settings() -> Settings:

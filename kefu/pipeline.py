@@ -6,6 +6,7 @@ Persisting and emitting is the caller's (kefu.conversations), in one transaction
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -29,6 +30,8 @@ from kefu.knowledge.base import ProductAnswerer, Retriever
 from kefu.nlu.base import EntityExtractor, IntentRecognizer
 from kefu.nlu.language import detect_script
 from kefu.profile.memory import Profiles, describe, forget_kind, wants
+from kefu.recommend.service import Recommendations
+from kefu.recommend.service import render as render_picks
 from kefu.respond.base import Delta, Final, ReplyEvent, Responder
 from kefu.store.base import StoreBackend
 from kefu.tools.orders import authenticate
@@ -78,6 +81,8 @@ class Pipeline:
     flows: FlowEngine | None = None
     link_hosts: tuple[str, ...] = ()  # replies may link to these hosts (the shop's own)
     profiles: Profiles | None = None
+    recommender: Recommendations | None = None
+    currency: str = "USD"
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
@@ -113,6 +118,9 @@ class Pipeline:
         if self.profiles is not None and (request := wants(inbound.text)) is not None:
             decision, grounding = self._profile(request, tracked, inbound, store)
             return Prepared(inbound, understanding, decision, grounding, strategy)
+        if self.recommender is not None and _asks_for_picks(understanding, inbound.text):
+            return Prepared(inbound, understanding, Decision(Action.RECOMMEND, tracked),
+                            self._recommend(tracked, inbound, understanding), strategy)
         reminder, shown = "", tuple[str, ...]()
         if self.flows is not None and not needs_human(tracked):
             step = self.flows.step(tracked, inbound.text, understanding, inbound.language,
@@ -139,6 +147,16 @@ class Pipeline:
         if self.profiles is not None and decision.state.customer_id and not state.customer_id:
             decision, grounding = self._welcome(decision, grounding, inbound.language)
         return Prepared(inbound, understanding, review(decision, grounding), grounding, strategy)
+
+    def _recommend(self, state: State, inbound: Inbound,
+                   understanding: Understanding) -> Grounding:
+        assert self.recommender is not None
+        profile = (self.profiles.get(state.customer_id)
+                   if self.profiles is not None and state.customer_id else None)
+        anchor = understanding.first("product") or state.slots.get("product")
+        picks = self.recommender.suggest(inbound.text, inbound.language, state.customer_id,
+                                         profile, anchor_id=anchor)
+        return Grounding(flow_text=render_picks(picks, inbound.language, self.currency))
 
     def _profile(self, request: str, state: State, inbound: Inbound,
                  store: StoreBackend) -> tuple[Decision, Grounding]:
@@ -220,6 +238,24 @@ class Pipeline:
         turn = self.prepare(text, state, store)
         reply = next(e.reply for e in self.reply_stream(turn) if isinstance(e, Final))
         return self.finish(turn, reply)
+
+
+_SOMETHING_LIKE = re.compile(r"something (?:like|similar)|cheaper|in (?:black|white|blue|red|"
+                             r"green|grey|gray|silver|pink|navy)|便宜一点|更便宜|类似的|差不多的|"
+                             r"别的颜色|其他颜色", re.IGNORECASE)
+
+
+_SHOPPING = re.compile(r"\b(?:want|looking for|need|show me|suggest|any ideas for) "
+                       r"(?:something|a gift|gift ideas?|ideas?)\b|"
+                       r"推荐|想买点|有没有.{0,8}(?:推荐|适合)", re.IGNORECASE)
+
+
+def _asks_for_picks(understanding: Understanding, text: str) -> bool:
+    """The customer wants suggestions: the recommend intent, "I'm looking for something in
+    blue", or "something like X but cheaper / in blue" about a product they named."""
+    if understanding.intent.name == "recommend_product" or _SHOPPING.search(text):
+        return True
+    return bool(understanding.first("product")) and bool(_SOMETHING_LIKE.search(text))
 
 
 def _open_issue_line(issues: list[dict[str, str]], language: Language) -> str:

@@ -35,6 +35,7 @@ from kefu.pipeline import Pipeline
 from kefu.privacy.retention import Periods, RetentionJob
 from kefu.profile.memory import Profiles
 from kefu.ratelimit import RateLimiter, make_rate_limiter
+from kefu.recommend.service import Recommendations
 from kefu.respond.base import Responder
 from kefu.respond.templates import TemplateResponder
 from kefu.settings import Settings
@@ -105,6 +106,8 @@ class Kefu:
             refiner=refiner,
             link_hosts=tuple(settings.link_hosts),
             profiles=profiles,
+            recommender=_recommender(settings, factory),
+            currency=settings.currency,
         )
         experiments = Experiments(factory)
         limiter = make_rate_limiter(settings.redis_url)
@@ -207,6 +210,16 @@ def chat_model(settings: Settings) -> ChatModel | None:
     return LlamaCppModel(path, n_ctx=settings.llm_context, threads=settings.llm_threads,
                          timeout_s=settings.llm_timeout_s,
                          first_token_timeout_s=settings.llm_first_token_timeout_s)
+
+
+def _recommender(settings: Settings, factory: sessionmaker[Session]) -> Recommendations | None:
+    """Recommendations need the encoder (product texts by meaning); without one (the keyword
+    NLU and lexical retrieval) the recommend intent is answered from the catalogue."""
+    if settings.nlu != "encoder" and settings.retrieval == "bm25":
+        return None
+    from kefu.recommend.evaluate import settings_encoder
+
+    return Recommendations(factory, lambda: settings_encoder(settings))
 
 
 def _gap_encoder(settings: Settings) -> Callable[[], TextEncoder | None]:

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from kefu.llm.model_files import bundled_model
+from kefu.privacy.crypto import KEYRING
 from kefu.settings import Settings
 from tests.e2e.conftest import CHROMIUM
 from tests.e2e.test_widget import DONE, ask, context, open_widget
@@ -46,8 +47,9 @@ def test_a_generated_answer_streams_into_the_widget_with_its_source(
     with closing(sqlite3.connect(llm_server.db_path)) as db:
         made = [json.loads(p) for (p,) in db.execute(
             "SELECT payload FROM events WHERE kind = 'generation'")]
-        stored = db.execute("SELECT text FROM messages WHERE role = 'assistant' "
-                            "ORDER BY rowid DESC LIMIT 1").fetchone()[0]
+        stored = KEYRING.decrypt(db.execute(  # message texts are encrypted at rest
+            "SELECT text FROM messages WHERE role = 'assistant' ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()[0])
     assert made and made[-1]["source"] == "llm", made
     assert reply.startswith(stored.split("\n\n")[0][:40])  # the page shows the stored answer
     page.screenshot(path=str(tmp_path / "widget-llm.png"))

@@ -1,0 +1,94 @@
+"""Recommendations in conversation, on the demo shop: picks with reasons in the customer's
+language, "like this but cheaper / in blue", a budget, nothing the customer already bought."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from kefu.demo import seed_demo
+from kefu.service import Kefu
+from kefu.settings import Settings
+from kefu.storage.db import upgrade
+from kefu.storage.models import Customer, Order, OrderItem, Product
+
+PICK = re.compile(r"^\d\. (?P<name>.+?) \((?P<price>[\d,.]+) USD\) — (?P<reason>.+)$", re.M)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kefu]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("recommend"), llm="none")
+    upgrade(settings.resolved_database_url)
+    kefu = Kefu.from_settings(settings)
+    with kefu.factory.begin() as session:
+        seed_demo(session)
+    kefu.warm()
+    yield kefu
+    kefu.close()
+
+
+def ask(kefu: Kefu, *lines: str) -> str:
+    conv = kefu.conversations.create("widget")
+    reply = ""
+    for line in lines:
+        turn = kefu.conversations.post(conv.id, line)
+        assert turn.reply is not None
+        reply = turn.reply.text
+    return reply
+
+
+def test_a_guest_gets_picks_with_reasons_in_both_languages(shop: Kefu) -> None:
+    reply = ask(shop, "Can you recommend something for me?")
+    picks = PICK.findall(reply)
+    assert reply.startswith("Here are a few picks for you:") and len(picks) == 3
+    zh = ask(shop, "有什么推荐的吗？")
+    assert zh.startswith("为您推荐：") and zh.count("\n") == 3
+    assert re.search(r"[\u4e00-\u9fff]", zh.split("\n")[1])  # Chinese names and reasons
+
+
+def test_an_identified_customer_is_not_offered_what_they_bought(shop: Kefu) -> None:
+    with shop.factory() as session:
+        customer = session.scalars(select(Customer).where(Customer.language == "en")
+                                   .order_by(Customer.id)).first()
+        assert customer is not None
+        bought = set(session.scalars(
+            select(Product.name).join(OrderItem, OrderItem.product_id == Product.id)
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(Order.customer_id == customer.id)))
+        email = customer.email
+    reply = ask(shop, f"My email is {email}", "What would you recommend for me?")
+    names = {m[0] for m in PICK.findall(reply)}
+    assert len(names) == 3 and not names & bought
+
+
+def test_like_this_but_cheaper(shop: Kefu) -> None:
+    with shop.factory() as session:
+        products = session.scalars(select(Product)).all()
+        anchor = max(products, key=lambda p: min(v.price_cents for v in p.variants))
+        floor = min(v.price_cents for v in anchor.variants)
+        name = anchor.name
+    reply = ask(shop, f"Do you have something like the {name} but cheaper?")
+    picks = PICK.findall(reply)
+    assert picks, reply
+    for _, price, reason in picks:
+        assert float(price.replace(",", "")) * 100 < floor
+        assert "cheaper" in reason or "similar" in reason or "because" in reason
+
+
+def test_a_budget_is_respected(shop: Kefu) -> None:
+    reply = ask(shop, "Can you recommend something under $30?")
+    picks = PICK.findall(reply)
+    assert picks and all(float(p[1].replace(",", "")) <= 30 for p in picks)
+
+
+def test_something_in_a_colour(shop: Kefu) -> None:
+    reply = ask(shop, "I'm looking for something in blue under $60")
+    picks = PICK.findall(reply)
+    assert picks and all(float(p[1].replace(",", "")) <= 60 for p in picks)
+    with shop.factory() as session:
+        for name, _, _ in picks:
+            product = session.scalars(select(Product).where(Product.name == name)).one()
+            assert any(v.options.get("color") == "blue" for v in product.variants), name
