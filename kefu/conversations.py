@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import Conflict, LimitReached, NotFound, RateLimited, Unauthorized
 from kefu.pipeline import Pipeline, Prepared
+from kefu.profile.memory import Profiles
 from kefu.ratelimit.base import RateLimiter
 from kefu.respond.base import Delta, Final, Reset
 from kefu.security import new_token, same, token_hash
@@ -86,7 +87,7 @@ class Conversations:
     def __init__(self, factory: sessionmaker[Session], pipeline: Pipeline, secret_key: str,
                  assigner: Assigner | None = None,
                  on_turn: Callable[[TurnResult, float], None] | None = None,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, profiles: Profiles | None = None) -> None:
         """``assigner`` puts new conversations in the running experiment; ``on_turn`` is told
         of every answered turn and its latency in ms (the Prometheus metrics)."""
         self._factory = factory
@@ -95,6 +96,7 @@ class Conversations:
         self._assigner = assigner
         self._on_turn = on_turn
         self._limits = limits or Limits()
+        self._profiles = profiles
 
     def create(self, channel: str = "api", language: Language | None = None,
                client_ref: str | None = None) -> ConversationView:
@@ -265,6 +267,10 @@ class Conversations:
                 session.add_all([user, reply])
                 session.add_all(Event(conversation_id=conv_id, kind=k, payload=dict(p),
                                       created_at=now) for k, p in result.events)
+                if (self._profiles is not None and state.customer_id
+                        and not result.inbound.injection):
+                    self._profiles.observe(session, state.customer_id, result.inbound.text,
+                                           result.inbound.language, f"{conv_id}#{user.seq}")
         except IntegrityError as exc:
             raise Conflict(_BUSY) from exc
         if self._on_turn is not None:

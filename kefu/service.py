@@ -114,7 +114,8 @@ class Kefu:
         limits = Limits(settings.max_turns, settings.max_llm_tokens, settings.rate_per_customer,
                         limiter)
         conversations = Conversations(factory, pipeline, settings.secret_key,
-                                      assigner=experiments, on_turn=observe_turn, limits=limits)
+                                      assigner=experiments, on_turn=observe_turn, limits=limits,
+                                      profiles=profiles)
         encoder = _gap_encoder(settings)
         console = Console(
             StaffAccounts(factory, settings.secret_key, limiter, settings.staff_session_hours),

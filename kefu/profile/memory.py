@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Literal, Protocol
+from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.profile.builder import Fact, Profile, build_profile
+from kefu.profile.preferences import Preference, extract_preferences
 from kefu.storage.db import affected, storage_errors
 from kefu.storage.models import CustomerPreference, utcnow
 
@@ -40,12 +41,6 @@ FORGET = re.compile(
     r"materials?|data)|"
     r"(?:忘掉|忘记|删除|删掉|清除|不要再用)我的(?P<zh>偏好|喜好|尺码|尺寸|颜色|品牌|预算|材质|资料|信息)",
     re.IGNORECASE)
-
-
-class Preferenceish(Protocol):
-    kind: str
-    value: str
-    polarity: str
 
 
 def wants(text: str) -> Literal["ask", "forget"] | None:
@@ -75,7 +70,14 @@ class Profiles:
         with storage_errors(), self._factory() as session:
             return build_profile(session, customer_id)
 
-    def remember(self, session: Session, customer_id: str, said: Sequence[Preferenceish],
+    def observe(self, session: Session, customer_id: str, text: str, language: str | None,
+                evidence: str) -> int:
+        """Remembers the preferences a customer's message states (kefu.profile.preferences),
+        in the caller's transaction; returns how many."""
+        said = extract_preferences(text, language)
+        return self.remember(session, customer_id, said, evidence) if said else 0
+
+    def remember(self, session: Session, customer_id: str, said: Sequence[Preference],
                  evidence: str, source: str = "message") -> int:
         """Stores what the customer said, in the caller's transaction."""
         now = utcnow()
@@ -154,10 +156,10 @@ _KIND_ZH = {"size": "尺码", "colour": "颜色", "brand": "品牌", "price_max"
 
 def _label(fact: Fact, zh: bool) -> str:
     value = fact.value
-    if fact.kind in ("price_max", "price_min") and ":" in value:
-        currency, _, cents = value.partition(":")
+    if fact.kind in ("price_max", "price_min"):
+        cents, _, currency = value.partition(" ")
         if cents.isdigit():
-            value = f"{int(cents) / 100:g} {currency}"
+            value = f"{int(cents) / 100:g} {currency}".strip()
     if zh:
         verb = "不喜欢" if fact.polarity == "dislike" else ""
         return f"{_KIND_ZH.get(fact.kind, fact.kind)}：{verb}{value}"

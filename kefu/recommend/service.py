@@ -121,7 +121,7 @@ def _stated_budget(profile: Profile | None) -> int | None:
         return None
     for fact in profile.preferences:
         if fact.kind == "price_max" and fact.polarity == "like":
-            digits = fact.value.rpartition(":")[2]
+            digits = fact.value.partition(" ")[0]  # "20000 CNY": cents, then the currency
             if digits.isdigit():
                 return int(digits)
     return None

@@ -112,3 +112,33 @@ def test_erasure_removes_stated_preferences(desk: Desk) -> None:
         profile = build_profile(session, "noah_brown")
     assert stated == 0 and profile is not None
     assert {f.source for f in profile.preferences} == {"order"}  # orders stay, for the books
+
+
+def test_stated_preferences_are_remembered_with_their_message(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "Where is my order KF00000001? My email is noah@example.com")
+    turn = desk.say(cid, auth, "By the way I love blue and I'm usually an L")
+    with desk.kefu.factory() as session:
+        profile = build_profile(session, "noah_brown")
+    assert profile is not None
+    stated = {(f.kind, f.value, f.evidence) for f in profile.preferences
+              if f.source == "message"}
+    seq = turn["message"]["seq"]
+    assert stated == {("colour", "blue", f"{cid}#{seq}"), ("size", "L", f"{cid}#{seq}")}
+    zh, zh_auth = desk.open()
+    desk.say(zh, zh_auth, "我的邮箱是 noah@example.com，我的订单KF00000001到哪了")
+    desk.say(zh, zh_auth, "我不喜欢粉色，预算一般在200元以内")
+    with desk.kefu.factory() as session:
+        profile = build_profile(session, "noah_brown")
+    assert profile is not None
+    kinds = {(f.kind, f.value, f.polarity) for f in profile.preferences if f.source == "message"}
+    assert ("colour", "pink", "dislike") in kinds and ("price_max", "20000 CNY", "like") in kinds
+    told = desk.say(zh, zh_auth, "你们记住了我哪些信息？")["reply"]["text"]
+    assert "预算上限：200 CNY" in told and "颜色：不喜欢pink" in told
+
+
+def test_a_guest_says_nothing_that_is_kept(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "I love blue")
+    with desk.kefu.factory() as session:
+        assert session.query(CustomerPreference).count() == 0  # nobody to keep it for
