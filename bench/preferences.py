@@ -13,7 +13,8 @@ predictions are exactly the gold ones, and of the negatives that get any predict
 Baseline, in the same process on the same messages: every value the lexicons find, cued or not,
 taken as a "like" (``kefu.profile.preferences.candidates``) — what the cue rule adds. Cost: the
 median time of ``extract_preferences`` per message over every message, the median of --repeats
-runs, against the baseline's.
+runs, against the baseline's; then the time for 10,000-character messages (values without cues,
+cues with values, mixed scripts), which should grow linearly with the length.
 
 False alarms on public customer-service text that states no product preference: the Bitext
 customer-support utterances (orders, accounts, refunds, shipping…) and BANKING77's questions,
@@ -118,6 +119,28 @@ def false_alarms(shared: Path) -> dict[str, dict] | None:
     return report
 
 
+LONG = {
+    "values without cues": "black M under $5 黑色的 " * 500,
+    "cues with values": "I like black, 我不要粉色. " * 500,
+    "mixed, no punctuation": "I love black and want size M under $50 我喜欢蓝色 不要粉色 " * 200,
+}
+
+
+def long_ms(repeats: int) -> dict[str, dict[int, float]]:
+    """Median milliseconds for the first 2,500 and 10,000 characters of each long message."""
+    out: dict[str, dict[int, float]] = {}
+    for name, text in LONG.items():
+        out[name] = {}
+        for n in (2_500, 10_000):
+            times = []
+            for _ in range(repeats):
+                start = time.perf_counter()
+                extract_preferences(text[:n])
+                times.append((time.perf_counter() - start) * 1000)
+            out[name][n] = round(statistics.median(times), 1)
+    return out
+
+
 def per_message_us(extract: Extract, rows: Sequence[dict]) -> list[float]:
     times = []
     for row in rows:
@@ -162,10 +185,12 @@ def main() -> None:
     reports = {name: score(fn, rows) for name, fn in systems.items()}
     timing = {name: cost(fn, rows, args.repeats) for name, fn in systems.items()}
     public = false_alarms(args.shared)
+    long = long_ms(args.repeats)
     if args.json:
         out: dict[str, Any] = {
             "command": command.strip(), "machine": machine, "data": str(args.data),
             "median_us_per_message": {k: round(v, 1) for k, v in timing.items()},
+            "long_message_ms": long,
         }
         out |= {name: {k: v for k, v in r.items() if k != "errors" or args.errors}
                 for name, r in reports.items()}
@@ -182,6 +207,9 @@ def main() -> None:
     base = timing["baseline (every value found, as a like)"]
     for name, us in timing.items():
         print(f"{name}: median {us:.0f} µs per message ({us / base:.2f}x the baseline)")
+    for name, by_length in long.items():
+        print(f"long message, {name}: " + ", ".join(
+            f"{n:,} characters {ms:.1f} ms" for n, ms in by_length.items()))
     if public is None:
         print(f"skipped the public false-alarm check: {args.shared}/bitext or banking77 is absent")
     else:

@@ -6,6 +6,8 @@ FLOW: dict[str, dict[str, str]] = {
     "en": {
         "ask_order": "Which order is it about? Your recent orders are:\n{orders}\nPlease tell me "
                      "the order number.",
+        "ask_order_guess": "Is it about order {order_id} ({status})? Say yes, or tell me the "
+                           "order number.",
         "order_not_found": "I couldn't find order {order_id} on your account. Your recent "
                            "orders are:\n{orders}",
         "not_allowed": "Order {order_id} is {status}, and {rule} Is there another order I can "
@@ -109,6 +111,8 @@ FLOW: dict[str, dict[str, str]] = {
     },
     "zh": {
         "ask_order": "请问是哪一个订单？您最近的订单有：\n{orders}\n请告诉我订单号。",
+        "ask_order_guess": "是订单 {order_id}（{status}）吗？是的话请回复“是”，"
+                           "不是请告诉我订单号。",
         "order_not_found": "您的账户下没有找到订单 {order_id}。您最近的订单有：\n{orders}",
         "not_allowed": "订单 {order_id} 的状态是「{status}」，{rule}还有其他订单需要帮忙吗？",
         "rule_cancel": "只有待处理的订单可以取消。",

@@ -153,9 +153,13 @@ class FlowTurn:
 
 
 class FlowEngine:
-    def __init__(self, tools: RetailTools, currency: str = "USD") -> None:
+    def __init__(self, tools: RetailTools, currency: str = "USD",
+                 guess_order: bool = True) -> None:
+        """``guess_order``: when exactly one of the customer's recent orders can have this
+        action, propose it ("Is it order X?") instead of asking which; a yes takes it."""
         self.tools = tools
         self.currency = currency
+        self.guess_order = guess_order
         self._claim: Callable[[], None] | None = None
         self._store: StoreBackend | None = None  # the turn's read access (step sets both)
 
@@ -255,6 +259,12 @@ class FlowEngine:
         spec = FLOWS[active.name]
         if kind == "order":
             order_id = understanding.first("order_id") or active.slots.pop("order_hint", None)
+            guess = active.slots.pop("order_guess", None)
+            answer = fill.yes_no(text, understanding.intent.name) if guess else None
+            if not order_id and answer:
+                order_id = guess  # the customer confirmed the order kefu proposed
+            elif guess and answer is False:
+                active.slots["no_guess"] = True  # not that one: list the orders from now on
             if not order_id:
                 return False
             try:
@@ -372,6 +382,12 @@ class FlowEngine:
         p = FLOW[language]
         order_id = active.slots.get("order", "")
         if kind == "order":
+            likely = (self._likely_order(ctx, active)
+                      if self.guess_order and not active.slots.get("no_guess") else None)
+            if likely is not None:
+                active.slots["order_guess"] = likely.order_id
+                return p["ask_order_guess"].format(
+                    order_id=likely.order_id, status=status_text(likely.status, language))
             return p["ask_order"].format(orders=self._orders(ctx, language))
         if kind == "reason":
             return p["ask_reason"]
@@ -393,6 +409,17 @@ class FlowEngine:
         key = {"refund_method": "ask_payment_refund", "pay_method": "ask_payment_diff",
                "new_method": "ask_payment_new"}[kind]
         return p[key].format(methods=methods)
+
+    def _likely_order(self, ctx: ToolContext, active: ActiveFlow) -> Any:
+        """The one recent order this flow can act on, if there is exactly one."""
+        assert self._store is not None
+        allowed = set(getattr(self.tools.policy, FLOWS[active.name].rule, ()))
+        twin = _TWINS.get(active.name)
+        if twin is not None:
+            allowed |= set(getattr(self.tools.policy, FLOWS[twin].rule, ()))
+        fits = [o for o in self._store.recent_orders(ctx.customer_id, limit=8)
+                if o.status in allowed]
+        return fits[0] if len(fits) == 1 else None
 
     def _orders(self, ctx: ToolContext, language: Language) -> str:
         assert self._store is not None

@@ -4,10 +4,15 @@
 customer likes and a pink they dislike. Kinds and their values:
 
 =========== ==================================================================================
-size        "S" "M" "L" "XL" "XXL" "XS" "XXXL" (2XL→XXL), or a number: "42", "9.5"
+size        "S" "M" "L" "XL" "XXL" "XS" "XXXL" (2XL→XXL, medium→M, 中码→M), or a number with
+            a size context: "size 42", "EU 41", "42码", "穿39", "a 10.5 in shoes"
 colour      English canonical names: black white grey blue navy red pink green … (黑色→black,
-            深蓝/dark blue→navy, 浅蓝/light blue→blue, gray→grey)
-brand       as written: "Nike", "New Balance", "李宁"
+            深蓝/dark blue→navy, 浅蓝/light blue→blue, gray→grey); every catalog colour, with
+            the catalog's Chinese names (kefu.respond.option_terms: 珊瑚色→coral, 浅粉色→blush)
+brand       as written: "Nike", "New Balance", "Levi's", "李宁" — a capitalised name right after a
+            brand cue ("I only buy", "fan of", "我喜欢Nike"), a known Chinese brand, or an
+            unknown Chinese name after an exclusive cue (只买/只用/认准/牌子是); never a
+            currency, a nationality, a payment method or a carrier ("I prefer Visa")
 price_max   cents and currency: "20000 CNY" ("under 200 yuan", "200元以内", "budget $50")
 price_min   the same ("above $100", "500元以上"); "between $30 and $60" gives both
 material    cotton leather wool cashmere silk linen polyester nylon denim … synthetic
@@ -28,8 +33,12 @@ question: "would you like", "colours like orange" and "can I use Visa?" are not 
 A cue governs the values after it up to the end of the sentence, unless one of these comes
 first: a contrast ("but", "however", 但是/不过), a word about an order or its delivery ("order",
 "arrived", "return", "exchange", "refund", 订单/快递/退/换/我买的…), or a question clause
-after a comma (", do you have…", "，请问…"). A value with no cue before it in its clause may
-take a cue after it in the same clause ("black is my favourite", "黑色我最喜欢", "对羊毛过敏").
+after a comma (", do you have…", "，请问…/有没有…"). A value with no cue before it in its
+clause may take a cue after it in the same clause, or in a short clause that follows and names
+no value ("black is my favourite", "黑色我最喜欢", "对羊毛过敏", "绿色的好好看，我喜欢"), unless
+that clause speaks of an order. A message that is only a value is an answer to a question kefu
+asked: a price phrase ("under 200 yuan", "300以下吧") counts, and so does any value with a word
+of politeness ("Purple, please!", "紫色，谢谢"); a bare "black" does not.
 So "my order of a black M shirt hasn't arrived" gives nothing (no cue), "I'd like to exchange
 the L for an XL" gives nothing (the exchange stops the cue), and "I wear an M" gives size M.
 
@@ -888,10 +897,15 @@ _POLITE = re.compile(r"(?<![A-Za-z])(?:please|pls|thanks|thank\s+you)(?![A-Za-z]
                      re.I)
 
 
+_ALONE_REST = 40  # characters besides the value, at most, in a message that is an answer
+
+
 def _alone(ctx: _Context, m: _Mention) -> bool:
     """The message is the value and little else — an answer to "what is your budget?" or
     "which colour?": a price phrase ("under 200 yuan", "300以下吧"), or any other value with a
     word of politeness ("Purple, please!", "紫色，谢谢！")."""
+    if len(ctx.text) - (m.end - m.start) > _ALONE_REST:
+        return False
     rest = ctx.text[:m.start] + " " + ctx.text[m.end:]
     return not _FILLER.sub("", _POLITE.sub("", rest)) and (
         m.kind in _PRICES or bool(_POLITE.search(rest))

@@ -142,3 +142,19 @@ def test_a_guest_says_nothing_that_is_kept(desk: Desk) -> None:
     desk.say(cid, auth, "I love blue")
     with desk.kefu.factory() as session:
         assert session.query(CustomerPreference).count() == 0  # nobody to keep it for
+
+
+def test_the_one_likely_order_is_proposed_and_a_yes_takes_it(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "My email is noah@example.com")
+    asked = desk.say(cid, auth, "I want to cancel my order")["reply"]["text"]
+    assert "Is it about order KF00000002 (pending" in asked  # his only pending order
+    reason = desk.say(cid, auth, "yes")["reply"]["text"]
+    assert "KF00000002" not in reason or "reason" in reason.lower()
+    with desk.kefu.factory() as session:
+        assert session.get(Order, "KF00000002").status == "pending"  # type: ignore[union-attr]
+    other, other_auth = desk.open()
+    desk.say(other, other_auth, "My email is noah@example.com")
+    desk.say(other, other_auth, "I want to cancel my order")
+    listed = desk.say(other, other_auth, "no")["reply"]["text"]
+    assert "Your recent orders are" in listed and "KF00000001" in listed  # no guessing again
