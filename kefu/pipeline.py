@@ -83,6 +83,7 @@ class Pipeline:
     profiles: Profiles | None = None
     recommender: Recommendations | None = None
     currency: str = "USD"
+    cross_sell: bool = False  # after a finished order action, one product with its reason
 
     def understand(self, inbound: Inbound) -> Understanding:
         seen = self.recognizer.recognize(inbound.text, inbound.language)
@@ -133,9 +134,11 @@ class Pipeline:
                 decision = Decision(Action.FLOW, step.state.model_copy(
                     update={"misunderstood": 0}),
                     empathy=strongly_upset(understanding.sentiment, inbound.text))
-                return Prepared(inbound, understanding, decision,
-                                Grounding(flow_text=step.text, wrote=step.wrote,
-                                          shown_orders=step.orders), strategy)
+                grounding = Grounding(flow_text=step.text, wrote=step.wrote,
+                                      shown_orders=step.orders)
+                if step.wrote and self._cross_selling(strategy):
+                    grounding = self._cross_sell(decision.state, inbound, grounding)
+                return Prepared(inbound, understanding, decision, grounding, strategy)
             if step is not None:  # another topic, mid-flow: answer it, then ask again
                 tracked, reminder, shown = step.state, step.reminder, step.orders
         decision, grounding = act(
@@ -147,6 +150,26 @@ class Pipeline:
         if self.profiles is not None and decision.state.customer_id and not state.customer_id:
             decision, grounding = self._welcome(decision, grounding, inbound.language)
         return Prepared(inbound, understanding, review(decision, grounding), grounding, strategy)
+
+    def _cross_selling(self, strategy: Strategy | None) -> bool:
+        wanted = strategy.cross_sell if strategy and strategy.cross_sell is not None \
+            else self.cross_sell
+        return wanted and self.recommender is not None
+
+    def _cross_sell(self, state: State, inbound: Inbound, grounding: Grounding) -> Grounding:
+        """One product for the customer once their request is done (a setting, off by
+        default; an experiment can turn it on for a variant)."""
+        assert self.recommender is not None
+        profile = (self.profiles.get(state.customer_id)
+                   if self.profiles is not None and state.customer_id else None)
+        picks = self.recommender.suggest("", inbound.language, state.customer_id, profile, k=1)
+        if not picks:
+            return grounding
+        pick = picks[0]
+        name = pick.product.display_name(inbound.language)
+        line = (f"\n\n您可能还会喜欢：{name}（{pick.reason}）" if inbound.language == "zh"
+                else f"\n\nYou might also like the {name} ({pick.reason}).")
+        return replace(grounding, reminder=grounding.reminder + line)
 
     def _recommend(self, state: State, inbound: Inbound,
                    understanding: Understanding) -> Grounding:

@@ -108,6 +108,7 @@ class Kefu:
             profiles=profiles,
             recommender=_recommender(settings, factory),
             currency=settings.currency,
+            cross_sell=settings.cross_sell,
         )
         experiments = Experiments(factory)
         limiter = make_rate_limiter(settings.redis_url)

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
         None, description="A Redis to keep rate limits in, shared by every worker "
         "(redis://127.0.0.1:6379/0); default: in-process counts."
     )
+    cross_sell: bool = Field(
+        False, description="After an order action is done, suggest one product (measurable "
+        "with an experiment: a variant's strategy can set cross_sell).")
     link_hosts: list[str] = Field(
         default_factory=list, description='Hosts the assistant\'s replies may link to, as '
         'JSON: ["shop.example"]; any other link in a reply is removed.')

@@ -110,6 +110,7 @@ class Strategy(BaseModel):
     prompt_version: str | None = Field(None, pattern=r"^[a-z0-9_-]{1,40}$")  # prompts/*.<v>.txt
     retrieval: Literal["hybrid", "bm25"] | None = None
     top_k: int | None = Field(None, ge=1, le=8)  # passages the answer is grounded on
+    cross_sell: bool | None = None  # suggest a product after an order action is done
 
 
 class Action(StrEnum):

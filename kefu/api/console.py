@@ -7,7 +7,7 @@ import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from fastapi.responses import FileResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kefu import metrics
@@ -30,8 +30,9 @@ from kefu.staff.accounts import Staff
 from kefu.web import STATIC_DIR
 
 console = APIRouter(prefix="/console/api", tags=["console"], responses={
-    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-    409: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut},
+    400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut},
+    404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut},
+    429: {"model": ErrorOut},
 })
 pages = APIRouter(include_in_schema=False)
 Json = dict[str, Any]
@@ -235,7 +236,9 @@ def dashboard(staff: Agent, kefu: KefuDep, start: Annotated[DateQ, Query(alias="
     return analytics.summary(kefu.factory, analytics.Period.parse(start, end))
 
 
-@console.get("/analytics/export.csv", response_class=PlainTextResponse)
+@console.get("/analytics/export.csv", response_class=Response,
+             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                              "description": "The rows, as CSV"}})
 def export(staff: Admin, kefu: KefuDep,
            kind: Annotated[str, Query(pattern="^(conversations|messages|daily)$")],
            start: Annotated[DateQ, Query(alias="from")] = None,

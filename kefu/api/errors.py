@@ -43,7 +43,14 @@ def status_of(exc: errors.KefuError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.KefuError)
     async def kefu_error(_: Request, exc: errors.KefuError) -> JSONResponse:
-        response = error_response(status_of(exc), exc.code, str(exc))
+        status = status_of(exc)
+        if status >= 500 and not isinstance(exc, errors.StorageUnavailable):
+            # kefu's own failure: its detail (which may name what a guard held back) is for
+            # the log, not for the client
+            log.error("%s: %s", exc.code, exc)
+            return error_response(status, exc.code, "something went wrong on our side; "
+                                  "please retry")
+        response = error_response(status, exc.code, str(exc))
         if isinstance(exc, errors.RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after_s)
         return response
@@ -60,8 +67,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return error_response(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"),
-                              str(exc.detail))
+        response = error_response(exc.status_code,
+                                  _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # Allow on a 405, say
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

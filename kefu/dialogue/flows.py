@@ -258,7 +258,8 @@ class FlowEngine:
         p = FLOW[language]
         spec = FLOWS[active.name]
         if kind == "order":
-            order_id = understanding.first("order_id") or active.slots.pop("order_hint", None)
+            hint = active.slots.pop("order_hint", None)  # used once, whatever this turn says
+            order_id = understanding.first("order_id") or hint
             guess = active.slots.pop("order_guess", None)
             answer = fill.yes_no(text, understanding.intent.name) if guess else None
             if not order_id and answer:

@@ -62,5 +62,10 @@ def sanitize(text: str, link_hosts: Collection[str] = ()) -> str:
     text = _MD_IMAGE.sub(lambda m: m.group(1), text)
     text = _MD_LINK.sub(lambda m: m.group(1) if not allowed(m.group(2))
                         else f"{m.group(1)} ({m.group(2)})", text)
-    text = _TAG.sub("", text)
+    while True:  # nested tags ("<<script>script>") leave a tag behind after one pass
+        stripped = _TAG.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    text = text.replace("<", "‹").replace(">", "›")  # whatever is left cannot open a tag
     return _URL.sub(lambda m: m.group(0) if allowed(m.group(0)) else REMOVED, text)

@@ -26,7 +26,14 @@ def install() -> None:
         def masked(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = make(*args, **kwargs)
             try:
-                record.msg, record.args = mask(record.getMessage()), None
+                if isinstance(record.args, tuple) and record.args:
+                    # keep the arguments (formatters such as uvicorn's read them), masked
+                    record.args = tuple(mask(a) if isinstance(a, str) else a
+                                        for a in record.args)
+                    if isinstance(record.msg, str):
+                        record.msg = mask(record.msg)
+                else:
+                    record.msg, record.args = mask(record.getMessage()), None
                 if record.exc_info and record.exc_info[0] is not None:
                     record.exc_text = mask("".join(traceback.format_exception(
                         *record.exc_info)).rstrip("\n"))

