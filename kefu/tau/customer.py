@@ -182,6 +182,12 @@ class ScriptedCustomer:
         if a.startswith("done:") or "can't do that" in a or "haven't changed anything" in a \
                 or ("anything else" in a and "please confirm" not in a):
             return self._next_action()
+        if "is it about order" in a:  # kefu proposes the one order that fits: check it
+            proposed = re.search(r"is it about order (\S+?) \(", a)
+            wanted = str(kw.get("order_id", ""))
+            if proposed and proposed.group(1).upper() == wanted.upper():
+                return "Yes."
+            return f"No, it's order {wanted}."
         if "please confirm" in a or "shall i go ahead" in a or "say yes" in a:
             return self._pick(("Yes.", "Yes, please go ahead.", "Yes, confirm."))
         if "which order" in a or "couldn't find order" in a:
