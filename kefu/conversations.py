@@ -28,7 +28,7 @@ from kefu.security import new_token, same, token_hash
 from kefu.storage.db import storage_errors
 from kefu.storage.models import Conversation, Event, Feedback, Message, StaffUser, utcnow
 from kefu.store.database import DatabaseStore
-from kefu.types import Inbound, Language, Reply, State, Strategy, TurnResult, Understanding
+from kefu.types import Action, Inbound, Language, Reply, State, Strategy, TurnResult, Understanding
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ class Conversations:
 
     def _check_limits(self, conv: Conversation, state: State) -> None:
         limits = self._limits
-        if state.turns >= limits.max_turns:
+        if state.turns >= limits.max_turns and conv.status != "agent":
             raise LimitReached(f"this conversation has reached {limits.max_turns} messages; "
                                "please start a new one")
         if conv.customer_id and limits.limiter is not None:
@@ -268,7 +268,8 @@ class Conversations:
                 session.add_all(Event(conversation_id=conv_id, kind=k, payload=dict(p),
                                       created_at=now) for k, p in result.events)
                 if (self._profiles is not None and state.customer_id
-                        and not result.inbound.injection):
+                        and not result.inbound.injection
+                        and result.decision.action is not Action.PROFILE):
                     self._profiles.observe(session, state.customer_id, result.inbound.text,
                                            result.inbound.language, f"{conv_id}#{user.seq}")
         except IntegrityError as exc:

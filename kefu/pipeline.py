@@ -6,6 +6,7 @@ Persisting and emitting is the caller's (kefu.conversations), in one transaction
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -47,6 +48,8 @@ from kefu.types import (
     TurnResult,
     Understanding,
 )
+
+log = logging.getLogger("kefu.pipeline")
 
 
 class Refiner(Protocol):
@@ -91,7 +94,7 @@ class Pipeline:
             seen.intent, self.extractor.extract(inbound.text), seen.sentiment,
             detect_script(inbound.text), seen.alternatives,
         )
-        if self.refiner is not None:
+        if self.refiner is not None and not inbound.injection:  # a flagged text reaches no model
             understanding = self.refiner.refine(inbound.text, understanding)
         return understanding
 
@@ -119,7 +122,8 @@ class Pipeline:
         if self.profiles is not None and (request := wants(inbound.text)) is not None:
             decision, grounding = self._profile(request, tracked, inbound, store)
             return Prepared(inbound, understanding, decision, grounding, strategy)
-        if self.recommender is not None and _asks_for_picks(understanding, inbound.text):
+        if (self.recommender is not None and tracked.flow is None
+                and _asks_for_picks(understanding, inbound.text)):
             return Prepared(inbound, understanding, Decision(Action.RECOMMEND, tracked),
                             self._recommend(tracked, inbound, understanding), strategy)
         reminder, shown = "", tuple[str, ...]()
@@ -162,7 +166,12 @@ class Pipeline:
         assert self.recommender is not None
         profile = (self.profiles.get(state.customer_id)
                    if self.profiles is not None and state.customer_id else None)
-        picks = self.recommender.suggest("", inbound.language, state.customer_id, profile, k=1)
+        try:
+            picks = self.recommender.suggest("", inbound.language, state.customer_id, profile,
+                                             k=1)
+        except Exception:  # the request is done and written: a suggestion is not worth a 500
+            log.exception("cross-selling failed")
+            return grounding
         if not picks:
             return grounding
         pick = picks[0]
@@ -273,9 +282,15 @@ _SHOPPING = re.compile(r"\b(?:want|looking for|need|show me|suggest|any ideas fo
                        r"推荐|想买点|有没有.{0,8}(?:推荐|适合)", re.IGNORECASE)
 
 
+_ABOUT_AN_ORDER = re.compile(r"\border|\brefund|\breturn|\bexchange|\bdeliver|\btrack|"
+                             r"订单|退货|退款|换货|物流|快递|不对|坏了", re.IGNORECASE)
+
+
 def _asks_for_picks(understanding: Understanding, text: str) -> bool:
     """The customer wants suggestions: the recommend intent, "I'm looking for something in
     blue", or "something like X but cheaper / in blue" about a product they named."""
+    if _ABOUT_AN_ORDER.search(text) or understanding.first("order_id"):
+        return False  # "looking for something to track my order" is about the order
     if understanding.intent.name == "recommend_product" or _SHOPPING.search(text):
         return True
     return bool(understanding.first("product")) and bool(_SOMETHING_LIKE.search(text))

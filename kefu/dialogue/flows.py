@@ -181,8 +181,9 @@ class FlowEngine:
         if understanding.first("order_id") and "order" not in active.slots:
             active.slots["order_hint"] = understanding.first("order_id")
         if opened is not None and active.name != opened and active.pending is None \
-                and set(active.slots) <= {"order_hint"}:
-            active = ActiveFlow(name=opened, slots=active.slots)  # changed their mind at once
+                and set(active.slots) <= {"order_hint", "order_guess", "no_guess"}:
+            hint = {k: v for k, v in active.slots.items() if k == "order_hint"}
+            active = ActiveFlow(name=opened, slots=hint)  # changed their mind at once
         if understanding.intent.name == "contact_human_agent" and _HUMAN_CUE.search(text):
             return None  # the handoff path takes it
         # authentication comes first, and one customer per conversation

@@ -46,7 +46,9 @@ def check(reply: Reply, grounding: Grounding, named: set[str]) -> Reply:
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)]*)\)")
 _MD_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_URL = re.compile(r"\b(?:https?|ftp|javascript|data|vbscript|file):[^\s<>\"']+", re.IGNORECASE)
+_URL = re.compile(r"\b(?:https?|ftp|javascript|data|vbscript|file):[^\s<>\"']+|"
+                  r"(?<![\w/])//[\w.-]+\.[a-z]{2,}[^\s<>\"']*|\bwww\.[\w.-]+\.[a-z]{2,}[^\s<>\"']*",
+                  re.IGNORECASE)
 REMOVED = "[link removed]"
 
 
@@ -55,7 +57,10 @@ def sanitize(text: str, link_hosts: Collection[str] = ()) -> str:
     hosts (``link_hosts``). A reply is shown as text anyway; this keeps a planted or generated
     link or image from reaching a client that would render or fetch it."""
     def allowed(url: str) -> bool:
-        host = urlsplit(url).hostname or ""
+        parts = urlsplit(url)
+        if "\\" in url or "@" in parts.netloc:  # browsers read such hosts differently
+            return False
+        host = parts.hostname or ""
         return url.lower().startswith(("http://", "https://")) and any(
             host == h or host.endswith("." + h) for h in link_hosts)
 

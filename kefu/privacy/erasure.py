@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -43,6 +44,7 @@ from kefu.storage.models import (
     Conversation,
     Customer,
     CustomerPreference,
+    Event,
     ExperimentAssignment,
     Feedback,
     IntentCorrection,
@@ -152,7 +154,12 @@ def erase_customer(factory: sessionmaker[Session], secret_key: str, customer_id:
                 messages += 1
             conv.state, conv.customer_id, conv.client_ref = {}, None, None
             conv.csat_comment = None
+            conv.version = conv.version + 1  # a turn in flight now fails instead of writing
             conv.token_hash = secrets.token_hex(32)  # no link or widget reaches it any more
+        if conv_ids:  # a generated answer's rejected sentences may quote the customer
+            session.execute(update(Event).where(Event.conversation_id.in_(conv_ids),
+                                                Event.kind == "generation")
+                            .values(payload={"erased": True}))
         corrections = affected(session.execute(delete(IntentCorrection).where(
             IntentCorrection.conversation_id.in_(conv_ids)))) if conv_ids else 0
         orders = affected(session.execute(
@@ -193,11 +200,15 @@ def _conversations(session: Session, customer: Customer) -> list[Conversation]:
     (an unidentified conversation is theirs too if it carries their contact details)."""
     linked = set(session.scalars(select(Conversation.id).where(
         Conversation.customer_id == customer.id)))
-    needles = [n.lower() for n in (customer.email, customer.phone) if n]
-    if needles:
+    email = customer.email.lower() if customer.email else None
+    phone = re.sub(r"\D", "", customer.phone or "")[-8:]  # "+1-212-555-0197" ~ "2125550197"
+    if email or len(phone) >= 7:
         for conv_id, text in session.execute(select(Message.conversation_id, Message.text)
                                              .where(Message.role == "user")):
-            if conv_id not in linked and any(n in (text or "").lower() for n in needles):
+            said = (text or "").lower()
+            digits = re.sub(r"\D", "", said)
+            if conv_id not in linked and ((email and email in said)
+                                          or (len(phone) >= 7 and phone in digits)):
                 linked.add(conv_id)
     if not linked:
         return []

@@ -28,8 +28,9 @@ def install() -> None:
             try:
                 if isinstance(record.args, tuple) and record.args:
                     # keep the arguments (formatters such as uvicorn's read them), masked
-                    record.args = tuple(mask(a) if isinstance(a, str) else a
-                                        for a in record.args)
+                    record.args = tuple(
+                        a if isinstance(a, int | float | bool) or a is None else mask(str(a))
+                        for a in record.args)
                     if isinstance(record.msg, str):
                         record.msg = mask(record.msg)
                 else:

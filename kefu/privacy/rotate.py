@@ -46,6 +46,11 @@ def rotate(factory: sessionmaker[Session]) -> dict[str, int]:
                         column_type = table.c[n].type
                         values[n] = column_type.process_result_value(value, None)
                     where = [k == getattr(row, k.name) for k in keys]
+                    for n in names:  # only if nobody changed it since it was read
+                        raw_value = getattr(row, n)
+                        column = type_coerce(table.c[n], Text)
+                        where.append(column.is_(None) if raw_value is None
+                                     else column == raw_value)
                     session.execute(update(table).where(*where).values(**values))
         done[table.name] = len(stale)
     return done

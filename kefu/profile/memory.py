@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.profile.builder import Fact, Profile, build_profile
@@ -37,9 +38,9 @@ ASK = re.compile(
     re.IGNORECASE)
 FORGET = re.compile(
     r"(?:forget|delete|erase|remove|clear|stop using) (?:all )?(?:of )?(?:my|everything about my|"
-    r"what you know about my) (?P<en>preferences?|profile|sizes?|colou?rs?|brands?|budget|"
-    r"materials?|data)|"
-    r"(?:忘掉|忘记|删除|删掉|清除|不要再用)我的(?P<zh>偏好|喜好|尺码|尺寸|颜色|品牌|预算|材质|资料|信息)",
+    r"what you know about my) (?P<en>preferences?|sizes?|colou?rs?|brands?|budget|"
+    r"materials?)|"
+    r"(?:忘掉|忘记|删除|删掉|清除|不要再用)我的(?P<zh>偏好|喜好|尺码|尺寸|颜色|品牌|预算|材质)",
     re.IGNORECASE)
 
 
@@ -82,22 +83,26 @@ class Profiles:
         """Stores what the customer said, in the caller's transaction."""
         now = utcnow()
         for pref in said:
+            value = pref.value[:120]
             if pref.kind in SINGLE:
                 session.execute(delete(CustomerPreference).where(
                     CustomerPreference.customer_id == customer_id,
                     CustomerPreference.kind == pref.kind))
             row = session.scalar(select(CustomerPreference).where(
                 CustomerPreference.customer_id == customer_id,
-                CustomerPreference.kind == pref.kind, CustomerPreference.value == pref.value))
-            if row is None:
-                session.add(CustomerPreference(
-                    customer_id=customer_id, kind=pref.kind, value=pref.value[:120],
-                    polarity=pref.polarity, source=source, evidence=evidence[:80],
-                    created_at=now, updated_at=now))
-            else:
+                CustomerPreference.kind == pref.kind, CustomerPreference.value == value))
+            if row is not None:
                 row.polarity, row.source, row.evidence, row.updated_at = (
                     pref.polarity, source, evidence[:80], now)
-            session.flush()
+                continue
+            try:
+                with session.begin_nested():  # another turn may store the same one now
+                    session.add(CustomerPreference(
+                        customer_id=customer_id, kind=pref.kind, value=value,
+                        polarity=pref.polarity, source=source, evidence=evidence[:80],
+                        created_at=now, updated_at=now))
+            except IntegrityError:
+                continue
         return len(said)
 
     def forget(self, customer_id: str, kind: str | None = None) -> int:

@@ -369,7 +369,7 @@ _CUR_SUF = (r"(?:dollars?|bucks?|usd|yuan|rmb|cny|kuai|euros?|eur|pounds?|gbp|hk
 def _amount(tag: str) -> str:
     return (
         rf"(?P<pre{tag}>{_CUR_PRE})?\s?"
-        rf"(?P<num{tag}>\d{{1,3}}(?:,\d{{3}})+(?:\.\d{{1,2}})?|\d+(?:\.\d{{1,2}})?"
+        rf"(?P<num{tag}>(?<![\d.,])(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d{{1,2}})?|\d+(?:\.\d{{1,2}})?)"
         rf"|{ZH_NUMERAL}{{1,8}})"
         rf"(?P<mul{tag}>\s?[kK](?![A-Za-z])|千|万)?"
         rf"(?:\s?(?P<suf{tag}>{_CUR_SUF}))?"

@@ -263,3 +263,20 @@ def test_the_chat_model_budget_of_a_conversation(sqlite_url: str, tmp_path: Path
         turn = kefu.conversations.start(cid, "How much is express shipping?")
         assert turn.prepared.strategy is not None  # type: ignore[union-attr]
         assert turn.prepared.strategy.llm is False  # type: ignore[union-attr]
+
+
+def test_a_turn_in_flight_during_erasure_cannot_write_the_data_back(
+        app: tuple[TestClient, Kefu]) -> None:
+    from kefu.errors import Conflict
+    from kefu.privacy.erasure import erase_customer
+
+    client, kefu = app
+    cid, _ = _talk(client, "Where is my order KF00000001? My email is noah@example.com")
+    pending = kefu.conversations.start(cid, "I love blue and my phone is 415 555 0199")
+    erase_customer(kefu.factory, kefu.settings.secret_key, "noah_brown", "test")
+    with pytest.raises(Conflict):
+        for _ in pending.events():
+            pass
+    assert "415 555 0199" not in _everything(kefu.engine)
+    with kefu.factory() as session:
+        assert session.get(Conversation, cid).customer_id is None  # type: ignore[union-attr]

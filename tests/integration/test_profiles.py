@@ -158,3 +158,20 @@ def test_the_one_likely_order_is_proposed_and_a_yes_takes_it(desk: Desk) -> None
     desk.say(other, other_auth, "I want to cancel my order")
     listed = desk.say(other, other_auth, "no")["reply"]["text"]
     assert "Your recent orders are" in listed and "KF00000001" in listed  # no guessing again
+
+
+def test_a_long_stated_value_twice_does_not_break_the_conversation(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "My email is noah@example.com")
+    brand = "I only buy the brand " + "Supercalifragilistic" * 8
+    desk.say(cid, auth, brand)
+    assert desk.say(cid, auth, brand)["reply"] is not None  # stored once, no conflict
+
+
+def test_a_customer_can_switch_requests_while_an_order_is_proposed(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "My email is noah@example.com")
+    assert "Is it about order" in desk.say(cid, auth, "I want to cancel my order")["reply"]["text"]
+    switched = desk.say(cid, auth, "actually I want to return an item instead")["reply"]["text"]
+    # the return flow: Noah has no delivered order to propose, so it lists them
+    assert "Which order is it about?" in switched and "Is it about order" not in switched

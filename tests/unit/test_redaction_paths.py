@@ -81,3 +81,20 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
 ])
 def test_replies_are_plain_text_with_only_the_shops_links(reply: str, expected: str) -> None:
     assert sanitize(reply, ["shop.example"]) == expected
+
+
+def test_log_arguments_that_are_not_strings_are_masked_too(
+        caplog: pytest.LogCaptureFixture) -> None:
+    install()
+    with caplog.at_level(logging.INFO, logger="kefu.test"):
+        logging.getLogger("kefu.test").error("%s: %s", "code",
+                                             ValueError("jane.doe@example.com 13812345678"))
+    assert "jane.doe@example.com" not in caplog.text and "13812345678" not in caplog.text
+
+
+@pytest.mark.parametrize("reply", [
+    "https://evil.com\\@shop.example/x", "[click](https://evil.com\\@shop.example/x)",
+    "see //evil.com/pay", "go to www.evil.com/pay", "https://user@evil.example/x",
+])
+def test_links_that_browsers_read_as_another_host_are_removed(reply: str) -> None:
+    assert "evil" not in sanitize(reply, ["shop.example"])
