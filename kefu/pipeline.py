@@ -282,6 +282,9 @@ _SHOPPING = re.compile(r"\b(?:want|looking for|need|show me|suggest|any ideas fo
                        r"推荐|想买点|有没有.{0,8}(?:推荐|适合)", re.IGNORECASE)
 
 
+# below this the recommend intent is a guess ("Do you offer gift wrapping?" scores 0.63): the
+# question goes to the shop's pages and the catalogue instead
+RECOMMEND_CONFIDENCE = 0.75
 _ABOUT_AN_ORDER = re.compile(r"\border|\brefund|\breturn|\bexchange|\bdeliver|\btrack|"
                              r"订单|退货|退款|换货|物流|快递|不对|坏了", re.IGNORECASE)
 
@@ -291,7 +294,9 @@ def _asks_for_picks(understanding: Understanding, text: str) -> bool:
     blue", or "something like X but cheaper / in blue" about a product they named."""
     if _ABOUT_AN_ORDER.search(text) or understanding.first("order_id"):
         return False  # "looking for something to track my order" is about the order
-    if understanding.intent.name == "recommend_product" or _SHOPPING.search(text):
+    intent = understanding.intent
+    if (intent.name == "recommend_product" and intent.confidence >= RECOMMEND_CONFIDENCE) \
+            or _SHOPPING.search(text):
         return True
     return bool(understanding.first("product")) and bool(_SOMETHING_LIKE.search(text))
 
