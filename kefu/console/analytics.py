@@ -31,9 +31,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.errors import InvalidInput
-from kefu.privacy.pii import mask
+from kefu.privacy.pii import redact
 from kefu.storage.db import storage_errors
-from kefu.storage.models import Conversation, Feedback, IntentCorrection, Message
+from kefu.storage.models import Conversation, Customer, Feedback, IntentCorrection, Message
 
 UNANSWERED_ACTIONS = frozenset({"clarify", "not_supported_yet"})
 LOW_CONFIDENCE = 0.5
@@ -216,6 +216,7 @@ def summary(factory: sessionmaker[Session], period: Period) -> dict[str, Any]:
         if agent is not None and c.handoff_at is not None:
             agent_s.append(max(0.0, (agent.created_at - c.handoff_at).total_seconds()))
     shown = sorted(unanswered(convs), key=lambda cm: cm[1].created_at, reverse=True)
+    names = customer_names(factory, {c.customer_id for c, _ in shown[:UNANSWERED_SHOWN]})
     return {
         "range": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "totals": {
@@ -237,7 +238,8 @@ def summary(factory: sessionmaker[Session], period: Period) -> dict[str, Any]:
                       for d in period.days() if feelings.get(d)],
         "latency": {"turn_ms": percentiles(turn_ms), "first_response_ms": percentiles(first_ms),
                     "agent_first_response_s": percentiles(agent_s)},
-        "unanswered": [{"text": mask(m.text), "intent": m.intent, "confidence": m.confidence,
+        "unanswered": [{"text": mask_for(m.text, c, names), "intent": m.intent,
+                        "confidence": m.confidence,
                         "created_at": m.created_at.isoformat(), "conversation_id": c.id}
                        for c, m in shown[:UNANSWERED_SHOWN]],
     }
@@ -269,6 +271,7 @@ def export_csv(factory: sessionmaker[Session], period: Period, kind: str) -> str
                              exp.get("name", ""), exp.get("variant", "")])
         return out.getvalue()
     fixed = corrections(factory, period)
+    names = customer_names(factory, {c.customer_id for c in convs})
     writer.writerow(["conversation_id", "seq", "role", "created_at", "language", "intent",
                      "confidence", "corrected_intent", "sentiment", "action", "latency_ms",
                      "text"])
@@ -280,8 +283,27 @@ def export_csv(factory: sessionmaker[Session], period: Period, kind: str) -> str
                              fixed.get((c.id, m.seq), ""),
                              (meta.get("sentiment") or {}).get("score", ""),
                              meta.get("action", ""), meta.get("latency_ms", ""),
-                             _csv_safe(mask(m.text))])
+                             _csv_safe(mask_for(m.text, c, names))])
     return out.getvalue()
+
+
+def customer_names(factory: sessionmaker[Session],
+                   ids: Iterable[str | None]) -> dict[str, list[str]]:
+    """The ways each customer's name is written (full, first, last), to mask it in text."""
+    wanted = [i for i in set(ids) if i]
+    if not wanted:
+        return {}
+    with storage_errors(), factory() as session:
+        rows = session.execute(select(Customer.id, Customer.first_name, Customer.last_name)
+                               .where(Customer.id.in_(wanted))).all()
+    return {cid: [n for n in (f"{first} {last}", f"{last}{first}", first, last)
+                  if len(n.strip()) > 1] for cid, first, last in rows}
+
+
+def mask_for(text: str, conv: ConversationFacts, names: dict[str, list[str]]) -> str:
+    """The text with its personal data masked, the conversation's customer's name included
+    ("Hello Aisha" in an assistant's greeting)."""
+    return redact(text, known_names=names.get(conv.customer_id or "", ())).text
 
 
 def _csv_safe(text: str) -> str:

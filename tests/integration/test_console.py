@@ -373,3 +373,12 @@ def test_gaps_group_unanswered_questions_and_become_faq_entries(lite: Desk) -> N
     turn = lite.say(cid, auth, "Do you offer gift wrapping?")
     assert "$4" in turn["reply"]["text"] and made.json()["doc_id"] in " ".join(
         turn["reply"]["citations"])
+
+
+def test_exports_mask_the_customers_own_name_without_a_cue(lite: Desk) -> None:
+    cid, auth = lite.open()
+    lite.say(cid, auth, "Where is my order KF00000001? My email is noah@example.com")
+    lite.say(cid, auth, "ok great, thanks a lot from Noah and the Brown family")
+    admin = lite.staff("root", "admin")
+    text = admin.get("/analytics/export.csv", params={"kind": "messages"}).text
+    assert "Noah" not in text and "Brown" not in text and "[PERSON_" in text
