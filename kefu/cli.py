@@ -7,6 +7,8 @@ import io
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -235,12 +237,20 @@ def apikey_revoke(name: Annotated[str, typer.Argument(help="The key's name.")]) 
     typer.echo(f"revoked {count} key(s)")
 
 
-def _accounts() -> tuple[Any, Engine]:
+@contextmanager
+def _accounts() -> Iterator[Any]:
+    """The staff accounts of the configured database; a refusal ends the command (exit 2)."""
     from kefu.ratelimit import MemoryRateLimiter
     from kefu.staff.accounts import StaffAccounts
 
     factory, engine = _db()
-    return StaffAccounts(factory, _settings().secret_key, MemoryRateLimiter()), engine
+    try:
+        yield StaffAccounts(factory, _settings().secret_key, MemoryRateLimiter())
+    except KefuError as exc:
+        typer.echo(f"kefu: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
 
 
 def _password(given: str | None) -> str:
@@ -260,38 +270,25 @@ def admin_create(
         help="Default: asked for (hidden), or the first line of standard input.")] = None,
 ) -> None:
     """Create a staff account (the first admin, say) to sign in at /console."""
-    accounts, engine = _accounts()
-    try:
+    with _accounts() as accounts:
         staff = accounts.create(username, name or username, _password(password), role)
-    except KefuError as exc:
-        typer.echo(f"kefu: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
     typer.echo(f"created {staff.role} {staff.username}")
 
 
 @admin_app.command("list")
 def admin_list() -> None:
     """The staff accounts."""
-    accounts, engine = _accounts()
-    for s in accounts.list():
-        typer.echo(f"{s.username}\t{s.role}\t{s.display_name}"
-                   f"{chr(9) + 'disabled' if s.disabled else ''}")
-    engine.dispose()
+    with _accounts() as accounts:
+        for s in accounts.list():
+            typer.echo(f"{s.username}\t{s.role}\t{s.display_name}"
+                       f"{chr(9) + 'disabled' if s.disabled else ''}")
 
 
 @admin_app.command("disable")
 def admin_disable(username: Annotated[str, typer.Argument()]) -> None:
     """No more sign-ins for this account; its sessions end now."""
-    accounts, engine = _accounts()
-    try:
+    with _accounts() as accounts:
         accounts.disable(username)
-    except KefuError as exc:
-        typer.echo(f"kefu: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
     typer.echo(f"disabled {username}")
 
 
@@ -301,14 +298,8 @@ def admin_password(
     password: Annotated[str | None, typer.Option(help="Default: asked for (hidden).")] = None,
 ) -> None:
     """Set a new password; the account's sessions end."""
-    accounts, engine = _accounts()
-    try:
+    with _accounts() as accounts:
         accounts.set_password(username, _password(password))
-    except KefuError as exc:
-        typer.echo(f"kefu: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
     typer.echo(f"password changed for {username}")
 
 
