@@ -88,12 +88,14 @@ class Kefu:
             if settings.llm_nlu_below > 0:
                 refiner = LlmRefiner(llm, breaker, below=settings.llm_nlu_below)
         from kefu.dialogue.flows import FlowEngine
+        from kefu.dialogue.prefill import Prefill
         from kefu.tools.policy import load_policy
         from kefu.tools.retail import RetailTools
 
         tools = RetailTools(factory, load_policy(settings.policy_file))
         profiles = Profiles(factory)
-        flows = FlowEngine(tools, currency=settings.currency)
+        flows = FlowEngine(tools, currency=settings.currency, guess_order=settings.prefill,
+                           prefill=Prefill(factory, profiles.get) if settings.prefill else None)
         pipeline = Pipeline(
             flows=flows,
             recognizer=load_recognizer(settings),

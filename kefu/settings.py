@@ -114,6 +114,10 @@ class Settings(BaseSettings):
     cross_sell: bool = Field(
         False, description="After an order action is done, suggest one product (measurable "
         "with an experiment: a variant's strategy can set cross_sell).")
+    prefill: bool = Field(
+        True, description="Order-action flows take a returning customer's one likely order and "
+        "suggest details from their profile (refund and payment method, address, usual size), "
+        "listed in the confirmation for them to accept or correct.")
     link_hosts: list[str] = Field(
         default_factory=list, description='Hosts the assistant\'s replies may link to, as '
         'JSON: ["shop.example"]; any other link in a reply is removed.')

@@ -6,8 +6,8 @@ FLOW: dict[str, dict[str, str]] = {
     "en": {
         "ask_order": "Which order is it about? Your recent orders are:\n{orders}\nPlease tell me "
                      "the order number.",
-        "ask_order_guess": "Is it about order {order_id} ({status})? Say yes, or tell me the "
-                           "order number.",
+        "took_order": "I take it this is about order {order_id} ({status}), the only one of "
+                      "your orders it can be; if you mean another one, tell me its number.\n",
         "order_not_found": "I couldn't find order {order_id} on your account. Your recent "
                            "orders are:\n{orders}",
         "not_allowed": "Order {order_id} is {status}, and {rule} Is there another order I can "
@@ -43,7 +43,16 @@ FLOW: dict[str, dict[str, str]] = {
                             "apartment or suite (or -), city, state, country, zip code.",
         "ask_address_scope": "Should I change the shipping address of a pending order, or your "
                              "account's default address?",
-        "confirm": "Please confirm: I will {details}\nShall I go ahead? (yes/no)",
+        "confirm": "Please confirm: I will {details}\n{prefilled}Shall I go ahead? (yes/no)",
+        "prefilled": "I filled in from your account: {notes}. If any of it should be "
+                     "different, just tell me.\n",
+        "note_order": "order {order_id} is the only one of your orders it can be",
+        "note_paid_with": "{method} is what you paid this order with",
+        "note_usual_method": "{method} is the payment method you use most",
+        "note_default_address": "the address is your account's default address",
+        "note_past_address": "the address is where your order {order_id} went",
+        "note_size": "size {size} is your usual size",
+        "note_inline": " ({note}; tell me if you'd like another option)",
         "yes_no": "Please say yes to go ahead, or no to leave everything as it is.",
         "declined": "All right, I haven't changed anything. Is there anything else I can help "
                     "with?",
@@ -111,8 +120,8 @@ FLOW: dict[str, dict[str, str]] = {
     },
     "zh": {
         "ask_order": "请问是哪一个订单？您最近的订单有：\n{orders}\n请告诉我订单号。",
-        "ask_order_guess": "是订单 {order_id}（{status}）吗？是的话请回复“是”，"
-                           "不是请告诉我订单号。",
+        "took_order": "我先按订单 {order_id}（{status}）为您办理，这是您唯一符合条件的订单；"
+                      "如果不是这个，请告诉我订单号。\n",
         "order_not_found": "您的账户下没有找到订单 {order_id}。您最近的订单有：\n{orders}",
         "not_allowed": "订单 {order_id} 的状态是「{status}」，{rule}还有其他订单需要帮忙吗？",
         "rule_cancel": "只有待处理的订单可以取消。",
@@ -138,7 +147,15 @@ FLOW: dict[str, dict[str, str]] = {
         "ask_address_user": "您的新默认地址是什么？请按以下格式填写：街道，门牌/单元（没有写 -），"
                             "城市，州/省，国家，邮编。",
         "ask_address_scope": "要修改的是某个待处理订单的收货地址，还是账户的默认地址？",
-        "confirm": "请确认：我将{details}\n确认办理吗？（是/否）",
+        "confirm": "请确认：我将{details}\n{prefilled}确认办理吗？（是/否）",
+        "prefilled": "以下内容是我根据您的账户预先填写的：{notes}。如需更改，直接告诉我即可。\n",
+        "note_order": "订单 {order_id} 是您唯一符合条件的订单",
+        "note_paid_with": "{method}是这个订单付款时用的",
+        "note_usual_method": "{method}是您最常用的支付方式",
+        "note_default_address": "该地址是您账户的默认地址",
+        "note_past_address": "该地址是您的订单 {order_id} 的收货地址",
+        "note_size": "{size} 码是您常穿的尺码",
+        "note_inline": "（{note}；如需其他款式请告诉我）",
         "yes_no": "请回复「是」确认办理，或回复「否」保持不变。",
         "declined": "好的，我没有做任何更改。还有什么可以帮您的吗？",
         "order_changed": "这个订单刚刚发生了变化，我已停止本次办理，没有做任何更改。"

@@ -14,17 +14,19 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from kefu.dialogue import slots as fill
 from kefu.dialogue.flow_phrases import FLOW
+from kefu.dialogue.prefill import Prefill, Suggestion
 from kefu.nlu.lexicon import KNOWLEDGE_INTENTS
+from kefu.profile.builder import Profile
 from kefu.respond.phrases import PHRASES
 from kefu.respond.templates import money, status_text
-from kefu.storage.models import Order
+from kefu.storage.models import Order, PaymentMethod
 from kefu.store.base import StoreBackend
 from kefu.tools.orders import authenticate
 from kefu.tools.retail import RetailTools, ToolContext, ToolRefused
@@ -97,7 +99,7 @@ def pick_flow(understanding: Understanding, text: str) -> str | None:
     if intent == "cancel_order" or (_CANCEL_CUE.search(text) and intent in ("change_order",
                                                                             "out_of_scope")):
         return "cancel"
-    if intent == "exchange_item" or (intent in ("change_order", "return_item")
+    if intent == "exchange_item" or (intent in ("change_order", "return_item", "out_of_scope")
                                      and _EXCHANGE_CUE.search(text)):
         return "exchange"
     if intent in ("return_item", "get_refund") or (
@@ -128,6 +130,10 @@ class ActiveFlow(BaseModel):
     slots: dict[str, Any] = {}
     asking: str | None = None
     pending: dict[str, Any] | None = None  # {"tool", "args", "nonce"} awaiting a yes
+    # slots kefu filled itself (the slot, or "swap:<n>" for the n-th swap's new option) with
+    # the note saying where each came from; the customer's own words replace them
+    suggested: dict[str, dict[str, str]] = {}
+    offered: bool = False  # the last reply said which order kefu took: a bare "no" rejects it
 
 
 @dataclass(frozen=True)
@@ -152,16 +158,37 @@ class FlowTurn:
     orders: tuple[str, ...] = ()  # the customer's own order ids the text shows
 
 
+@dataclass
+class _Turn:
+    """One message's work: who acts, the store it reads, the claim to make before a write, and
+    the customer's profile (read once, when a suggestion first needs it). Kept per call, never
+    on the shared engine, so turns of different conversations can run at once."""
+
+    tool: ToolContext
+    store: StoreBackend
+    claim: Callable[[], None] | None
+    read_profile: Callable[[str], Profile | None] | None
+    _profile: list[Profile | None] = field(default_factory=list)
+
+    def profile(self) -> Profile | None:
+        if not self._profile:
+            self._profile.append(self.read_profile(self.tool.customer_id)
+                                 if self.read_profile is not None else None)
+        return self._profile[0]
+
+
 class FlowEngine:
-    def __init__(self, tools: RetailTools, currency: str = "USD",
-                 guess_order: bool = True) -> None:
+    def __init__(self, tools: RetailTools, currency: str = "USD", guess_order: bool = True,
+                 prefill: Prefill | None = None) -> None:
         """``guess_order``: when exactly one of the customer's recent orders can have this
-        action, propose it ("Is it order X?") instead of asking which; a yes takes it."""
+        action, take it without asking which, say so, and let the customer name another.
+        ``prefill``: suggest the other details from what kefu knows of the customer
+        (kefu.dialogue.prefill). Both are suggestions: the confirmation lists them with where
+        they came from, and nothing is done before the customer's yes."""
         self.tools = tools
         self.currency = currency
         self.guess_order = guess_order
-        self._claim: Callable[[], None] | None = None
-        self._store: StoreBackend | None = None  # the turn's read access (step sets both)
+        self.prefill = prefill
 
     def step(self, state: State, text: str, understanding: Understanding, language: Language,
              store: StoreBackend, conversation_id: str | None = None,
@@ -170,7 +197,6 @@ class FlowEngine:
         called just before a tool writes: it reserves the conversation for this turn (and
         raises Conflict if another turn got there first), so a write never happens in a turn
         that will not be stored."""
-        self._claim, self._store = claim, store
         p = FLOW[language]
         active = ActiveFlow.model_validate(state.flow) if state.flow else None
         opened = pick_flow(understanding, text)
@@ -178,10 +204,17 @@ class FlowEngine:
             if opened is None:
                 return None
             active = ActiveFlow(name=opened)
-        if understanding.first("order_id") and "order" not in active.slots:
-            active.slots["order_hint"] = understanding.first("order_id")
-        if opened is not None and active.name != opened and active.pending is None \
-                and set(active.slots) <= {"order_hint", "order_guess", "no_guess"}:
+        named = understanding.first("order_id")
+        if named and "order" not in active.slots:
+            active.slots["order_hint"] = named
+        elif "order" in active.suggested and (
+                (named and named != active.slots["order"])
+                or (active.offered and fill.rejects(text))):
+            active = _restart(active, named)  # not the order kefu took: that one, or ask
+        active.offered = False
+        if opened is not None and active.name not in (opened, _TWINS.get(opened)) \
+                and active.pending is None \
+                and set(active.slots) - set(active.suggested) <= {"order_hint", "no_guess"}:
             hint = {k: v for k, v in active.slots.items() if k == "order_hint"}
             active = ActiveFlow(name=opened, slots=hint)  # changed their mind at once
         if understanding.intent.name == "contact_human_agent" and _HUMAN_CUE.search(text):
@@ -206,86 +239,72 @@ class FlowEngine:
             return FlowTurn(_keep(state, active),
                             p["one_customer"].format(name=state.customer_name or ""))
         assert state.customer_id is not None
-        ctx = ToolContext(state.customer_id, "assistant", conversation_id)
+        t = _Turn(ToolContext(state.customer_id, "assistant", conversation_id), store, claim,
+                  self.prefill.profile if self.prefill is not None else None)
         try:
             if active.pending is not None:
-                turn = self._answer_pending(state, active, ctx, text, understanding, language)
+                turn = self._answer_pending(state, active, t, text, understanding, language)
             else:
-                turn = self._fill(state, active, ctx, text, understanding, language)
+                turn = self._fill(state, active, t, text, understanding, language)
         except (IndexError, StopIteration, KeyError):  # the order changed under the flow
             turn = FlowTurn(_keep(state, None), p["order_changed"])
         shown = set(_ORDER_ID.findall(turn.text + turn.reminder))
-        return replace(turn, orders=tuple(self.tools.own_orders(ctx, shown)))
+        return replace(turn, orders=tuple(self.tools.own_orders(t.tool, shown)))
 
     # ---- slots ---------------------------------------------------------------------------
 
-    def _fill(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+    def _fill(self, state: State, active: ActiveFlow, t: _Turn, text: str,
               understanding: Understanding, language: Language) -> FlowTurn:
         p = FLOW[language]
         if fill.abandons(text):
             return FlowTurn(_keep(state, None), p["declined"])
         try:
-            return self._fill_slots(state, active, ctx, text, understanding, language)
+            return self._fill_slots(state, active, t, text, understanding, language)
         except (IndexError, StopIteration, KeyError):
             # the order changed under the flow (another conversation, an agent): start over
             return FlowTurn(_keep(state, None), p["order_changed"])
 
-    def _fill_slots(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+    def _fill_slots(self, state: State, active: ActiveFlow, t: _Turn, text: str,
                     understanding: Understanding, language: Language) -> FlowTurn:
         p = FLOW[language]
         filled_now = False
+        intro = ""  # says which order kefu took, when it took one without asking
         for kind in FLOWS[active.name].slots:
             if _complete(active, kind):
                 continue
-            outcome = self._fill_one(kind, active, ctx, text, understanding, language)
+            outcome = self._fill_one(kind, active, t, text, understanding, language)
             if isinstance(outcome, Say):
-                return FlowTurn(_keep(state, None if outcome.end else active), outcome.text)
+                return FlowTurn(_keep(state, None if outcome.end else active),
+                                intro + outcome.text)
             filled_now = filled_now or outcome
             if active.name == "address" and "scope" in active.slots:  # the real flow
-                return self._fill_slots(state, ActiveFlow(name=active.slots["scope"]), ctx, text,
-                                  understanding, language)
+                return self._fill_slots(state, ActiveFlow(name=active.slots["scope"]), t, text,
+                                        understanding, language)
+            if not _complete(active, kind) and self._suggest(kind, active, t, language):
+                if kind == "order":
+                    order = self.tools.order(t.tool, active.slots["order"])
+                    intro = p["took_order"].format(order_id=order.id,
+                                                   status=status_text(order.status, language))
+                    active.offered = True
+                continue
             if not _complete(active, kind):
-                question = self._ask(kind, active, ctx, language)
+                question = self._ask(kind, active, t, language)
                 active.asking = kind
-                if not filled_now and _off_topic(understanding, text):
+                if not filled_now and not intro and _off_topic(understanding, text):
                     return FlowTurn(_keep(state, active),
                                     reminder=p["reminder"].format(question=question))
-                return FlowTurn(_keep(state, active), question)
-        return self._confirm(state, active, ctx, language)
+                return FlowTurn(_keep(state, active), intro + question)
+        return self._confirm(state, active, t, language)
 
-    def _fill_one(self, kind: SlotKind, active: ActiveFlow, ctx: ToolContext, text: str,
+    def _fill_one(self, kind: SlotKind, active: ActiveFlow, t: _Turn, text: str,
                   understanding: Understanding, language: Language) -> bool | Say:
         """Fill ``kind`` from this message: True if it did, or something to say now."""
-        p = FLOW[language]
-        spec = FLOWS[active.name]
         if kind == "order":
             hint = active.slots.pop("order_hint", None)  # used once, whatever this turn says
             order_id = understanding.first("order_id") or hint
-            guess = active.slots.pop("order_guess", None)
-            answer = fill.yes_no(text, understanding.intent.name) if guess else None
-            if not order_id and answer:
-                order_id = guess  # the customer confirmed the order kefu proposed
-            elif guess and answer is False:
-                active.slots["no_guess"] = True  # not that one: list the orders from now on
             if not order_id:
                 return False
-            try:
-                order = self.tools.order(ctx, order_id)
-            except ToolRefused:
-                active.asking = "order"
-                return Say(p["order_not_found"].format(order_id=order_id,
-                                                       orders=self._orders(ctx, language)))
-            allowed = getattr(self.tools.policy, spec.rule, ())
-            twin = _TWINS.get(active.name)
-            if order.status not in allowed and twin is not None and order.status in getattr(
-                    self.tools.policy, FLOWS[twin].rule, ()):
-                active.name, spec, allowed = twin, FLOWS[twin], (order.status,)
-            if order.status not in allowed:
-                return Say(p["not_allowed"].format(
-                    order_id=order_id, status=status_text(order.status, language),
-                    rule=p[spec.rule_key]), end=True)
-            active.slots["order"] = order_id
-            return True
+            return self._use_order(active, t, order_id, language)
         if kind == "reason":
             reason = fill.cancel_reason(text, self.tools.policy.cancel_reasons)
             if reason:
@@ -303,21 +322,77 @@ class FlowEngine:
                 active.slots["address"] = address
             return address is not None
         if kind in ("refund_method", "pay_method", "new_method"):
-            current = self.tools.order(ctx, active.slots["order"]) \
+            current = self.tools.order(t.tool, active.slots["order"]) \
                 if "order" in active.slots else None
-            method = fill.payment_method(text, self.tools.payment_methods(ctx), current,
+            method = fill.payment_method(text, self.tools.payment_methods(t.tool), current,
                                          refund=kind == "refund_method")
             if method:
                 active.slots[kind] = method
             return method is not None
-        return self._fill_items(kind, active, ctx, text, language)
+        return self._fill_items(kind, active, t, text, language)
 
-    def _fill_items(self, kind: str, active: ActiveFlow, ctx: ToolContext, text: str,
+    def _use_order(self, active: ActiveFlow, t: _Turn, order_id: str,
+                   language: Language) -> bool | Say:
+        """Take the customer's order ``order_id`` for this flow (or its twin: an exchange
+        once delivered, a change while pending), or say why it cannot be."""
+        p = FLOW[language]
+        spec = FLOWS[active.name]
+        try:
+            order = self.tools.order(t.tool, order_id)
+        except ToolRefused:
+            active.asking = "order"
+            return Say(p["order_not_found"].format(order_id=order_id,
+                                                   orders=self._orders(t, language)))
+        allowed = getattr(self.tools.policy, spec.rule, ())
+        twin = _TWINS.get(active.name)
+        if order.status not in allowed and twin is not None and order.status in getattr(
+                self.tools.policy, FLOWS[twin].rule, ()):
+            active.name, spec, allowed = twin, FLOWS[twin], (order.status,)
+        if order.status not in allowed:
+            return Say(p["not_allowed"].format(
+                order_id=order_id, status=status_text(order.status, language),
+                rule=p[spec.rule_key]), end=True)
+        active.slots["order"] = order_id
+        return True
+
+    def _suggest(self, kind: str, active: ActiveFlow, t: _Turn, language: Language) -> bool:
+        """Fill ``kind`` with what kefu can suggest for it (the one order that fits, or a
+        detail kefu.dialogue.prefill knows), noting where it came from; False if nothing."""
+        if kind == "order":
+            if not self.guess_order or active.slots.get("no_guess"):
+                return False
+            likely = self._likely_order(t, active)
+            if likely is None or self._use_order(active, t, likely.order_id, language) is not True:
+                return False
+            active.suggested["order"] = {"note": "note_order", "order_id": likely.order_id}
+            return True
+        if self.prefill is None or "order" not in active.slots:
+            return False
+        order = self.tools.order(t.tool, active.slots["order"])
+        methods = self.tools.payment_methods(t.tool)
+        found: Suggestion | None = None
+        if kind == "refund_method":
+            found = self.prefill.refund_method(order, methods)
+        elif kind == "pay_method":
+            found = self.prefill.pay_method(order, methods, t.profile(),
+                                            self._difference(order, active.slots["swaps"]))
+        elif kind == "new_method":
+            found = self.prefill.new_method(order, methods, t.profile())
+        elif kind == "address" and active.name == "order_address":
+            found = self.prefill.address(t.tool.customer_id, order)
+        if found is None:
+            return False
+        active.slots[kind] = found.value
+        active.suggested[kind] = {"note": found.note, **found.params}
+        return True
+
+    def _fill_items(self, kind: str, active: ActiveFlow, t: _Turn, text: str,
                     language: Language) -> bool | Say:
         """Items to return (``items``: item ids) or to swap (``swaps``: [old, new] pairs),
         collected over as many messages as the customer needs, until they say that's all."""
-        order = self.tools.order(ctx, active.slots["order"])
+        order = self.tools.order(t.tool, active.slots["order"])
         chosen: list[Any] = list(active.slots.get(kind, []))
+        names_zh = self.tools.names_zh({line.product_id for line in order.items})
         if active.asking == f"{kind}_option" and chosen and chosen[-1][1] is None:
             line = fill.line_by_id(order, chosen[-1][0])
             variant = fill.new_variant(text, line, self.tools.variants(line.product_id),
@@ -331,13 +406,18 @@ class FlowEngine:
                 active.slots[f"{kind}_done"] = True
                 return True
             return Say(self._more(active, kind, order, language))
+        if kind == "swaps" and active.asking == kind and chosen \
+                and f"swap:{len(chosen) - 1}" in active.suggested \
+                and not fill.order_lines(text, order, exclude=_taken(chosen), names_zh=names_zh) \
+                and self._correct_swap(active, order, text, len(chosen) - 1):
+            if fill.done_listing(text):  # "in blue, that's all": another option than kefu's
+                active.slots[f"{kind}_done"] = True
+                return True
+            return Say(self._more(active, kind, order, language))
         if chosen and active.asking == kind and fill.done_listing(text) \
-                and not fill.order_lines(text, order, exclude=_taken(chosen),
-                                         names_zh=self.tools.names_zh(
-                                             {line.product_id for line in order.items})):
+                and not fill.order_lines(text, order, exclude=_taken(chosen), names_zh=names_zh):
             active.slots[f"{kind}_done"] = True
             return True
-        names_zh = self.tools.names_zh({line.product_id for line in order.items})
         lines = fill.order_lines(text, order, exclude=_taken(chosen), everything=kind == "items",
                                  names_zh=names_zh)
         if not lines:
@@ -351,9 +431,16 @@ class FlowEngine:
             active.asking = "items"
             return Say(self._more(active, kind, order, language))
         for line in lines:
-            variant = fill.new_variant(text, line, self.tools.variants(line.product_id))
-            chosen.append([line.variant_id, variant.id if variant else None])
-            if variant is None:
+            variants = self.tools.variants(line.product_id)
+            variant = fill.new_variant(text, line, variants)
+            usual = self.prefill.variant(line, variants, t.profile()) \
+                if variant is None and self.prefill is not None else None
+            chosen.append([line.variant_id, variant.id if variant else
+                           usual.value if usual else None])
+            if usual is not None:
+                active.suggested[f"swap:{len(chosen) - 1}"] = {"note": usual.note,
+                                                               **usual.params}
+            elif variant is None:
                 active.slots[kind] = chosen
                 active.asking = f"{kind}_option"
                 return Say(self._ask_option(line, language))
@@ -364,13 +451,35 @@ class FlowEngine:
         active.asking = kind
         return Say(self._more(active, kind, order, language))
 
+    def _correct_swap(self, active: ActiveFlow, order: Order, text: str, k: int) -> bool:
+        """The customer names another option for the k-th swap, whose new option kefu
+        suggested: take theirs. False when the message names none."""
+        swaps = [list(s) for s in active.slots["swaps"]]
+        old_id, new_id = swaps[k]
+        line = fill.line_by_id(order, old_id, nth=[s[0] for s in swaps[:k]].count(old_id))
+        variant = fill.new_variant(text, line, self.tools.variants(line.product_id), whole=True)
+        if variant is None or variant.id in (new_id, line.variant_id):
+            return False
+        swaps[k] = [old_id, variant.id]
+        active.slots["swaps"] = swaps
+        active.suggested.pop(f"swap:{k}", None)
+        return True
+
     def _more(self, active: ActiveFlow, kind: str, order: Order, language: Language) -> str:
         p = FLOW[language]
         chosen = active.slots.get(kind, [])
         last = chosen[-1][0] if chosen and isinstance(chosen[-1], list) else chosen[-1]
-        line = fill.line_by_id(order, last)
-        return p["more_items"].format(item=fill.describe_line(line, language, self.currency),
-                                      verb=p[FLOWS[active.name].verb or "verb_modify"])
+        nth = [c[0] if isinstance(c, list) else c for c in chosen[:-1]].count(last)
+        line = fill.line_by_id(order, last, nth=nth)
+        item = fill.describe_line(line, language, self.currency)
+        if isinstance(chosen[-1], list) and chosen[-1][1] is not None:
+            variant = next(v for v in self.tools.variants(line.product_id)
+                           if v.id == chosen[-1][1])
+            item += f" → {fill.describe_options(variant.options)}"
+            note = active.suggested.get(f"swap:{len(chosen) - 1}")
+            if note is not None:
+                item += p["note_inline"].format(note=self._note(note, {}, language))
+        return p["more_items"].format(item=item, verb=p[FLOWS[active.name].verb or "verb_modify"])
 
     def _ask_option(self, line: Any, language: Language) -> str:
         variants = [v for v in self.tools.variants(line.product_id)
@@ -380,17 +489,11 @@ class FlowEngine:
         return FLOW[language]["ask_new_option"].format(
             item=fill.describe_line(line, language, self.currency), variants=listed or "-")
 
-    def _ask(self, kind: str, active: ActiveFlow, ctx: ToolContext, language: Language) -> str:
+    def _ask(self, kind: str, active: ActiveFlow, t: _Turn, language: Language) -> str:
         p = FLOW[language]
         order_id = active.slots.get("order", "")
         if kind == "order":
-            likely = (self._likely_order(ctx, active)
-                      if self.guess_order and not active.slots.get("no_guess") else None)
-            if likely is not None:
-                active.slots["order_guess"] = likely.order_id
-                return p["ask_order_guess"].format(
-                    order_id=likely.order_id, status=status_text(likely.status, language))
-            return p["ask_order"].format(orders=self._orders(ctx, language))
+            return p["ask_order"].format(orders=self._orders(t, language))
         if kind == "reason":
             return p["ask_reason"]
         if kind == "scope":
@@ -399,7 +502,7 @@ class FlowEngine:
             key = "ask_address_user" if active.name == "user_address" else "ask_address_order"
             return p[key].format(order_id=order_id)
         if kind in ("items", "swaps"):
-            order = self.tools.order(ctx, order_id)
+            order = self.tools.order(t.tool, order_id)
             if active.slots.get(kind):
                 return self._more(active, kind, order, language)
             items = "\n".join(f"- {fill.describe_line(i, language, self.currency)}"
@@ -407,64 +510,90 @@ class FlowEngine:
             key = "ask_items_return" if kind == "items" else "ask_items_swap"
             return p[key].format(order_id=order_id, items=items)
         methods = ", ".join(fill.describe_method(m, language, self.currency)
-                            for m in self.tools.payment_methods(ctx))
+                            for m in self.tools.payment_methods(t.tool))
         key = {"refund_method": "ask_payment_refund", "pay_method": "ask_payment_diff",
                "new_method": "ask_payment_new"}[kind]
         return p[key].format(methods=methods)
 
-    def _likely_order(self, ctx: ToolContext, active: ActiveFlow) -> Any:
+    def _likely_order(self, t: _Turn, active: ActiveFlow) -> Any:
         """The one recent order this flow can act on, if there is exactly one."""
-        assert self._store is not None
         allowed = set(getattr(self.tools.policy, FLOWS[active.name].rule, ()))
         twin = _TWINS.get(active.name)
         if twin is not None:
             allowed |= set(getattr(self.tools.policy, FLOWS[twin].rule, ()))
-        fits = [o for o in self._store.recent_orders(ctx.customer_id, limit=8)
+        fits = [o for o in t.store.recent_orders(t.tool.customer_id, limit=8)
                 if o.status in allowed]
         return fits[0] if len(fits) == 1 else None
 
-    def _orders(self, ctx: ToolContext, language: Language) -> str:
-        assert self._store is not None
-        recent = self._store.recent_orders(ctx.customer_id, limit=8)
+    def _orders(self, t: _Turn, language: Language) -> str:
+        recent = t.store.recent_orders(t.tool.customer_id, limit=8)
         line = PHRASES[language]["order_line"]
         return "\n".join(line.format(order_id=o.order_id, date=o.created_at or "-",
                                      status=status_text(o.status, language)) for o in recent)
 
+    def _difference(self, order: Order, swaps: list[list[str]]) -> int:
+        """What the swaps cost more (or less, negative) than the lines they replace."""
+        diff = 0
+        for k, (old_id, new_id) in enumerate(swaps):
+            line = fill.line_by_id(order, old_id, nth=[s[0] for s in swaps[:k]].count(old_id))
+            variant = next(v for v in self.tools.variants(line.product_id) if v.id == new_id)
+            diff += variant.price_cents - line.price_cents
+        return diff
+
     # ---- confirmation and the write ------------------------------------------------------
 
-    def _confirm(self, state: State, active: ActiveFlow, ctx: ToolContext,
+    def _confirm(self, state: State, active: ActiveFlow, t: _Turn,
                  language: Language) -> FlowTurn:
         spec = FLOWS[active.name]
         args = _arguments(spec, active.slots)
-        details = self._details(spec, active.slots, ctx, language)
+        details = self._details(spec, active.slots, t, language)
         active.pending = {"tool": spec.tool, "args": args, "nonce": uuid.uuid4().hex}
         active.asking = None
-        return FlowTurn(_keep(state, active), FLOW[language]["confirm"].format(details=details))
+        return FlowTurn(_keep(state, active), FLOW[language]["confirm"].format(
+            details=details, prefilled=self._prefilled(active, t, language)))
 
-    def _answer_pending(self, state: State, active: ActiveFlow, ctx: ToolContext, text: str,
+    def _prefilled(self, active: ActiveFlow, t: _Turn, language: Language) -> str:
+        """The confirmation's line on what kefu filled in itself, and where it came from."""
+        notes = dict(active.suggested)
+        if "pay_method" in notes and "swaps" in active.slots and self._difference(
+                self.tools.order(t.tool, active.slots["order"]), active.slots["swaps"]) == 0:
+            notes.pop("pay_method")  # no money moves: the method is not worth a word
+        if not notes:
+            return ""
+        methods = {m.id: m for m in self.tools.payment_methods(t.tool)}
+        sep = "；" if language == "zh" else "; "
+        return FLOW[language]["prefilled"].format(
+            notes=sep.join(self._note(n, methods, language) for n in notes.values()))
+
+    def _note(self, note: dict[str, str], methods: dict[str, PaymentMethod],
+              language: Language) -> str:
+        params = dict(note)
+        if params.get("method") in methods:
+            params["method"] = fill.describe_method(methods[params["method"]], language,
+                                                    self.currency)
+        return FLOW[language][params.pop("note")].format(**params)
+
+    def _answer_pending(self, state: State, active: ActiveFlow, t: _Turn, text: str,
                         understanding: Understanding, language: Language) -> FlowTurn:
         p = FLOW[language]
         assert active.pending is not None
         answer = fill.yes_no(text, understanding.intent.name)
+        if (answer is None or (answer is False and fill.corrects(text))) \
+                and self._correct(active, t, text, understanding, language):
+            return self._confirm(state, active, t, language)  # a corrected detail
         if answer is False:
             return FlowTurn(_keep(state, None), p["declined"])
         if answer is None:
-            before = {k: v for k, v in active.slots.items()}
-            for kind in FLOWS[active.name].slots:  # a corrected detail: confirm again
-                if kind not in ("items", "swaps", "order"):
-                    self._fill_one(kind, active, ctx, text, understanding, language)
-            if active.slots != before:
-                return self._confirm(state, active, ctx, language)
             if _off_topic(understanding, text):
                 return FlowTurn(_keep(state, active), reminder=p["reminder"].format(
                     question=p["yes_no"]))
             return FlowTurn(_keep(state, active), p["yes_no"])
         pending = active.pending
-        if self._claim is not None:
-            self._claim()
+        if t.claim is not None:
+            t.claim()
         try:
-            result = getattr(self.tools, pending["tool"])(ctx, **_call_args(pending),
-                                                          key=_key(ctx, pending))
+            result = getattr(self.tools, pending["tool"])(t.tool, **_call_args(pending),
+                                                          key=_key(t.tool, pending))
         except ToolRefused as exc:
             refusals = int(state.slots.get("tool_refusals", "0")) + 1
             state = state.model_copy(update={"slots": {**state.slots,
@@ -482,10 +611,29 @@ class FlowEngine:
                         wrote={"tool": result.tool, "order_id": result.order_id,
                                "status": result.status, "repeated": result.repeated})
 
-    def _details(self, spec: FlowSpec, slots: dict[str, Any], ctx: ToolContext,
+    def _correct(self, active: ActiveFlow, t: _Turn, text: str, understanding: Understanding,
+                 language: Language) -> bool:
+        """A detail the customer changes while asked to confirm: a payment method, an
+        address, a reason, or another option for an item whose option kefu suggested."""
+        before = {k: v for k, v in active.slots.items()}
+        for kind in FLOWS[active.name].slots:
+            if kind not in ("items", "swaps", "order"):
+                self._fill_one(kind, active, t, text, understanding, language)
+                if active.slots.get(kind) != before.get(kind):
+                    active.suggested.pop(kind, None)  # theirs now, not kefu's suggestion
+        if "swaps" in active.slots:
+            order = self.tools.order(t.tool, active.slots["order"])
+            for key in [k for k in active.suggested if k.startswith("swap:")]:
+                self._correct_swap(active, order, text, int(key.partition(":")[2]))
+        if active.slots == before:
+            return False
+        active.pending = None
+        return True
+
+    def _details(self, spec: FlowSpec, slots: dict[str, Any], t: _Turn,
                  language: Language) -> str:
         p = FLOW[language]
-        methods = {m.id: m for m in self.tools.payment_methods(ctx)}
+        methods = {m.id: m for m in self.tools.payment_methods(t.tool)}
         sep = "、" if language == "zh" else ", "
 
         def method(mid: str) -> str:
@@ -494,7 +642,7 @@ class FlowEngine:
 
         if spec.name == "user_address":
             return p["do_user_address"].format(address=fill.describe_address(slots["address"]))
-        order = self.tools.order(ctx, slots["order"])
+        order = self.tools.order(t.tool, slots["order"])
         cur = order.currency
         total = sum(i.price_cents for i in order.items)
         if spec.name == "cancel":
@@ -567,6 +715,15 @@ def _key(ctx: ToolContext, pending: dict[str, Any]) -> str:
     from kefu.tools.retail import idempotency_key
 
     return idempotency_key(ctx, pending["tool"], pending["args"], pending["nonce"])
+
+
+def _restart(active: ActiveFlow, order_id: str | None) -> ActiveFlow:
+    """The flow again without the order kefu took for it: with the one the customer named, or
+    asking which (listing them, no guessing again). What does not depend on the order stays."""
+    kept = {k: v for k, v in active.slots.items()
+            if k in ("reason", "address") and k not in active.suggested}
+    kept.update({"order_hint": order_id} if order_id else {"no_guess": True})
+    return ActiveFlow(name=active.name, slots=kept)
 
 
 def _complete(active: ActiveFlow, kind: str) -> bool:

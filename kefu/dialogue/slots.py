@@ -28,6 +28,16 @@ _YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|confirm(?:ed)?|go ahead|please 
                   r"go ahead|do it|proceed|confirm|thanks?(?: you)?|that'?s (?:right|fine)))*"
                   r"[\s.!]*$|^\s*(?:是的?|好的?|确认|可以|对的?|行|没问题|办理吧?|确定|嗯嗯?)"
                   r"(?:[，,。！!\s]*(?:是的?|好的?|确认|可以|办理吧?|确定|谢谢))*[。！!\s]*$", re.I)
+# "Not that order": the whole message rejects what kefu took (a bare no, "wrong one", 不是这个).
+_REJECT = re.compile(r"^\s*(?=\S)(?:(?:no|nope|nah)\b[\s,.!]*)?(?:wrong(?: one| order)?|"
+                     r"not (?:that|this)(?: one| order)?|"
+                     r"that'?s not (?:it|the one|the right one|my order)|"
+                     r"(?:it'?s )?(?:a |an )?(?:different|another|other) (?:one|order)|"
+                     r"不是(?:这个|这个订单|这单)?|不对|错了)?[\s.!。！,，]*$", re.I)
+# A "no" that goes on to say what instead ("No, the gift card"), not one that stops everything.
+_CORRECTS = re.compile(r"^\s*(?:no|nope|not quite|不是|不对)[\s,，.。!！:：-]+(?=\S)"
+                       r"(?!.*\b(?:don'?t|do not|never|stop|cancel|forget)\b)"
+                       r"(?!.*(?:别|不要|不用|算了|取消))", re.I)
 _NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that|not now)\b|"
                  r"^\s*(?:不|否|别|算了|先不|不用)", re.I)
 # Leaving a flow while it asks for details (a plain "no" may answer "any other item?").
@@ -67,6 +77,16 @@ def yes_no(text: str, intent: str) -> bool | None:
     return None
 
 
+def rejects(text: str) -> bool:
+    """The whole message says no to what kefu proposed ("no", "not that one", 不是这个)."""
+    return bool(_REJECT.search(text))
+
+
+def corrects(text: str) -> bool:
+    """A no followed by what the customer wants instead ("No, refund it to my gift card")."""
+    return bool(_CORRECTS.search(text))
+
+
 def abandons(text: str) -> bool:
     """The customer drops the request they were giving details for."""
     return bool(_ABANDON.search(text))
@@ -103,14 +123,23 @@ def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
             by_id.append(line)
     if by_id:
         return by_id
-    old_part = _SPLIT_NEW.split(text, maxsplit=1)[0]
-    lowered = f" {_norm(old_part)} "
-    named: list[OrderItem] = []
     zh = names_zh or {}
-    for line in left:
-        alias = zh.get(line.product_id)
-        if _names(line.name, lowered) or (alias and _norm(alias) in lowered):
-            named.append(line)
+
+    def named_in(part: str) -> list[OrderItem]:
+        lowered = f" {_norm(part)} "
+        return [line for line in left if _names(line.name, lowered)
+                or ((alias := zh.get(line.product_id)) and _norm(alias) in lowered)]
+
+    # the old item comes before "to"/"for"/换成 and the new option after it: the first such
+    # word that has an item before it ("I want to change the shirt to M" cuts at the second)
+    cuts = [m.start() for m in _SPLIT_NEW.finditer(text)] + [len(text)]
+    named: list[OrderItem] = []
+    lowered = ""
+    for cut in cuts:
+        named = named_in(text[:cut])
+        if named:
+            lowered = f" {_norm(text[:cut])} "
+            break
     if not named:
         return left if everything and says_all(text) else []
     chosen: list[OrderItem] = []
@@ -131,10 +160,18 @@ def new_variant(text: str, line: OrderItem, variants: Sequence[Variant],
     """The available variant of the line's product that the message asks for: the one whose
     option values the message names most (in the part after "for"/"to"/换成, unless ``whole``),
     ties broken by keeping the line's other options. None if none or still ambiguous."""
-    parts = _SPLIT_NEW.split(text, maxsplit=1)
-    if not whole and len(parts) < 2:
-        return None
-    wanted = f" {_norm(text if whole else parts[1])} "
+    after = text
+    if not whole:  # what follows the "to"/换成 after the item: "change the shirt to M"
+        cut = next((m for m in _SPLIT_NEW.finditer(text)
+                    if line.variant_id in text[:m.start()]
+                    or _names(line.name, f" {_norm(text[:m.start()])} ")), None)
+        if cut is None and line.variant_id not in text \
+                and not _names(line.name, f" {_norm(text)} "):
+            cut = next(_SPLIT_NEW.finditer(text), None)  # the item not named by its own name
+        if cut is None:
+            return None
+        after = text[cut.end():]
+    wanted = f" {_norm(after)} "
     candidates = [v for v in variants if v.available]
     scored = [(sum(_mentions(wanted, str(value)) for value in v.options.values()), v)
               for v in candidates]
@@ -221,8 +258,9 @@ def describe_address(address: dict[str, str]) -> str:
 
 
 def _norm(text: str) -> str:
-    """Lower case, words and numbers only (a decimal point kept: 1.5L), single spaces."""
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text.lower())
+    """Lower case, words and numbers only (a decimal point kept: 1.5L), single spaces; an
+    apostrophe joins its word ("that's" is not "that s", which would name size S)."""
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", re.sub(r"['’]", "", text.lower()))
     return " ".join(re.sub(r"[^\w\u3400-\u9fff.-]+", " ", text).split())
 
 

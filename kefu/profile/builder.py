@@ -25,7 +25,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kefu.storage.models import Conversation, Customer, CustomerPreference, Order, utcnow
+from kefu.storage.models import (
+    Conversation,
+    Customer,
+    CustomerPreference,
+    Order,
+    PaymentMethod,
+    utcnow,
+)
 
 TIERS = {"USD": ((100_000, "gold"), (30_000, "silver")),
          "CNY": ((700_000, "gold"), (200_000, "silver"))}
@@ -36,11 +43,13 @@ RECENT_CONVERSATIONS = 5
 @dataclass(frozen=True)
 class Fact:
     kind: str  # size | colour | brand | price_max | price_min | material | style | language
+    #            | payment (the payment method id they use most)
     value: str
     polarity: str  # like | dislike
     source: str  # order | message | agent
     evidence: str  # an order id, or "conversation-id#seq"
     at: str | None  # ISO time
+    label: str = ""  # how to show the value when it is an id (a payment method: "Visa ****4242")
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,8 @@ def build_profile(session: Session, customer_id: str) -> Profile | None:
     return Profile(
         customer_id, customer.full_name, customer.language, _tier(orders, currency),
         sum(_net(o) for o in orders if o.currency == currency), currency, len(orders),
-        _preferences(orders, stated), _price_range(orders), _open(orders),
+        _preferences(orders, stated, customer.payment_methods), _price_range(orders),
+        _open(orders),
         _sentiment(session, customer_id))
 
 
@@ -103,7 +113,8 @@ def _tier(orders: Sequence[Order], currency: str) -> str:
     return "member"
 
 
-def _preferences(orders: Sequence[Order], stated: Sequence[CustomerPreference]) -> list[Fact]:
+def _preferences(orders: Sequence[Order], stated: Sequence[CustomerPreference],
+                 methods: Sequence[PaymentMethod]) -> list[Fact]:
     facts: dict[tuple[str, str], Fact] = {}
     seen: Counter[tuple[str, str]] = Counter()
     last: dict[tuple[str, str], Order] = {}
@@ -120,6 +131,9 @@ def _preferences(orders: Sequence[Order], stated: Sequence[CustomerPreference]) 
         order = last[(kind, value)]
         facts[(kind, value)] = Fact(kind, value, "like", "order", order.id,
                                     order.created_at.isoformat() if order.created_at else None)
+    paid = _usual_payment(orders, methods)
+    if paid is not None:
+        facts[("payment", paid.value)] = paid
     hidden = {(p.kind, p.value) for p in stated if p.polarity == "ignore"}
     for p in stated:
         if p.polarity == "ignore":
@@ -128,6 +142,35 @@ def _preferences(orders: Sequence[Order], stated: Sequence[CustomerPreference]) 
         facts[(p.kind, p.value)] = Fact(p.kind, p.value, p.polarity, p.source, p.evidence,
                                         p.updated_at.isoformat())
     return [f for key, f in facts.items() if key not in hidden]
+
+
+def _usual_payment(orders: Sequence[Order], methods: Sequence[PaymentMethod]) -> Fact | None:
+    """The payment method still on their account that they paid most orders with (the latest
+    used on a tie); ``orders`` come oldest first."""
+    kept = {m.id: m for m in methods}
+    used: Counter[str] = Counter()
+    last: dict[str, int] = {}
+    for index, order in enumerate(orders):
+        if order.status == "cancelled":
+            continue
+        for method in dict.fromkeys(p.payment_method_id for p in order.payments
+                                    if p.transaction_type == "payment"
+                                    and p.payment_method_id in kept):
+            used[method] += 1
+            last[method] = index
+    if not used:
+        return None
+    method = max(used, key=lambda m: (used[m], last[m]))
+    order = orders[last[method]]
+    return Fact("payment", method, "like", "order", order.id,
+                order.created_at.isoformat() if order.created_at else None,
+                label=method_label(kept[method]))
+
+
+def method_label(method: PaymentMethod) -> str:
+    if method.kind == "credit_card":
+        return f"{(method.brand or 'card').title()} ****{method.last_four or ''}"
+    return "PayPal" if method.kind == "paypal" else "gift card"
 
 
 def _price_range(orders: Sequence[Order]) -> tuple[int, int] | None:

@@ -29,6 +29,7 @@ KIND_WORDS = {
     "brand": ("brand", "brands", "品牌"),
     "price_max": ("budget", "price", "prices", "预算", "价格", "价位"),
     "material": ("material", "materials", "材质", "面料"),
+    "payment": ("payment method", "payment methods", "payment", "支付方式", "付款方式"),
 }
 ASK = re.compile(
     r"what (?:do|did) you (?:know|remember|keep|store|have) (?:about|on|of) me|"
@@ -39,8 +40,8 @@ ASK = re.compile(
 FORGET = re.compile(
     r"(?:forget|delete|erase|remove|clear|stop using) (?:all )?(?:of )?(?:my|everything about my|"
     r"what you know about my) (?P<en>preferences?|sizes?|colou?rs?|brands?|budget|"
-    r"materials?)|"
-    r"(?:忘掉|忘记|删除|删掉|清除|不要再用)我的(?P<zh>偏好|喜好|尺码|尺寸|颜色|品牌|预算|材质)",
+    r"materials?|payment(?: methods?)?)|"
+    r"(?:忘掉|忘记|删除|删掉|清除|不要再用)我的(?P<zh>偏好|喜好|尺码|尺寸|颜色|品牌|预算|材质|支付方式|付款方式)",
     re.IGNORECASE)
 
 
@@ -154,13 +155,16 @@ def describe(profile: Profile, language: str) -> str:
 _TIER_ZH = {"member": "普通会员", "silver": "银卡会员", "gold": "金卡会员"}
 _KIND_EN = {"size": "size", "colour": "colour", "brand": "brand", "price_max": "budget up to",
             "price_min": "budget from", "material": "material", "style": "style",
-            "language": "language"}
+            "language": "language", "payment": "usual payment method"}
 _KIND_ZH = {"size": "尺码", "colour": "颜色", "brand": "品牌", "price_max": "预算上限",
-            "price_min": "预算下限", "material": "材质", "style": "风格", "language": "语言"}
+            "price_min": "预算下限", "material": "材质", "style": "风格", "language": "语言",
+            "payment": "常用支付方式"}
 
 
 def _label(fact: Fact, zh: bool) -> str:
-    value = fact.value
+    value = fact.label or fact.value
+    if zh and value == "gift card":
+        value = "礼品卡"
     if fact.kind in ("price_max", "price_min"):
         cents, _, currency = value.partition(" ")
         if cents.isdigit():

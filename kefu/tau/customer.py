@@ -3,7 +3,9 @@ LLM). It opens with a request derived from the task's gold write actions and ans
 agent's questions from the task's data: who it is (email, or name and zip, as the task's
 instruction gives them), the order, the cancel reason, the items and the options it wants
 instead (described by their option values, as a shopper would, or by item id), the payment
-method (by kind, brand and last digits), the new address, and a yes to confirm. The phrasing
+method (by kind, brand and last digits), the new address, and a yes to a confirmation whose
+details it has checked (the order, where the money goes, the address: what kefu filled in
+from the profile is corrected when it is not what the task wants). The phrasing
 varies with a seed, so K runs ask the same things in different words.
 
 It reads the agent's replies as a person would, from their words; it sees nothing of kefu's
@@ -22,6 +24,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_ZIP = re.compile(r"[Yy]our name is ([A-Z][\w'-]+) ([A-Z][\w'-]+)(?:.*?)zip ?code is (\d{5})",
                        re.S)
 _NAME = re.compile(r"[Yy]our name is ([A-Z][\w'-]+) ([A-Z][\w'-]+)")
+# Where a confirmation says the money goes: the refund, the price difference, the new method.
+_METHOD_SAID = re.compile(r"refund of \S+ goes to (.+?);|difference of \S+ with (.+?)\. |"
+                          r"difference of \S+ is refunded to (.+?)\. |\) with (.+?) instead of")
 _ZIP = re.compile(r"zip ?code is (\d{5})|(?:live|lives) in (\d{5})")
 
 OPENINGS = {
@@ -182,14 +187,9 @@ class ScriptedCustomer:
         if a.startswith("done:") or "can't do that" in a or "haven't changed anything" in a \
                 or ("anything else" in a and "please confirm" not in a):
             return self._next_action()
-        if "is it about order" in a:  # kefu proposes the one order that fits: check it
-            proposed = re.search(r"is it about order (\S+?) \(", a)
-            wanted = str(kw.get("order_id", ""))
-            if proposed and proposed.group(1).upper() == wanted.upper():
-                return "Yes."
-            return f"No, it's order {wanted}."
         if "please confirm" in a or "shall i go ahead" in a or "say yes" in a:
-            return self._pick(("Yes.", "Yes, please go ahead.", "Yes, confirm."))
+            return self._check(agent, kw) or self._pick(("Yes.", "Yes, please go ahead.",
+                                                         "Yes, confirm."))
         if "which order" in a or "couldn't find order" in a:
             return f"It's order {kw.get('order_id', '')}."
         if "why would you like to cancel" in a:
@@ -223,6 +223,29 @@ class ScriptedCustomer:
             self.finished = True
             return None
         return self.opening(rephrase=self.misunderstood)
+
+    def _check(self, agent: str, kw: Json) -> str | None:
+        """What is wrong in the details the agent asks to confirm (a payment method or an
+        address it filled in itself), said as the customer would correct it; None if right."""
+        if "order_id" in kw and str(kw["order_id"]) not in agent:
+            return f"No, it's order {kw['order_id']}."
+        method_id = kw.get("payment_method_id")
+        named = _METHOD_SAID.search(agent)
+        if method_id and named and not self._is_method(
+                next(g for g in named.groups() if g), method_id):
+            return self._method_text(method_id, kw.get("order_id"))
+        if kw.get("address1") and str(kw["address1"]) not in agent:
+            return ", ".join(kw.get(k, "") or "-" for k in ("address1", "address2", "city",
+                                                           "state", "country", "zip"))
+        return None
+
+    def _is_method(self, said: str, method_id: str) -> bool:
+        method = self.user["payment_methods"][method_id]
+        if method["source"] == "credit_card":
+            return str(method.get("last_four", "")) in said
+        if method["source"] == "paypal":
+            return "paypal" in said.lower()
+        return method_id in said
 
     def _next_pair(self, order_id: str) -> str:
         old, new = self.pairs_left[0]

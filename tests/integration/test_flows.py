@@ -134,14 +134,18 @@ def test_return_in_chinese(kefu: Kefu) -> None:
         order = session.get(Order, s.delivered)
         assert order is not None
         first = order.items[0]
+        paid = order.payments[0].payment_method_id
     replies = talk(kefu, "zh", f"我想退货，订单号 {s.delivered}", s.email,
-                   f"退 {first.variant_id}，就这些", "退到原支付方式", "是的")
+                   f"退 {first.variant_id}，就这些", "是的")
     assert "要退哪些商品" in replies[1]
+    # the refund goes back the way the order was paid: suggested, not asked, and said so
     assert "请确认" in replies[-2] and first.variant_id in replies[-2]
+    assert "预先填写" in replies[-2] and "是这个订单付款时用的" in replies[-2]
     assert replies[-1].startswith("已办理") and status(kefu, s.delivered) == "return requested"
     with kefu.factory() as session:
         order = session.get(Order, s.delivered)
         assert order is not None and order.extra["return_items"] == [first.variant_id]
+        assert order.extra["return_payment_method_id"] == paid
 
 
 def test_a_question_mid_flow_is_answered_and_the_flow_resumes(kefu: Kefu) -> None:
@@ -224,7 +228,7 @@ def test_exchange_in_chinese_by_product_name_and_colour(kefu: Kefu) -> None:
     assert found is not None, "the demo shop has an exchangeable delivered line"
     order_id, email, name_zh, value_zh, old, new = found
     replies = talk(kefu, "zh", f"我的邮箱是 {email}", f"我想换货，订单 {order_id}",
-                   f"把{name_zh}换成{value_zh}的，就这些", "用原支付方式", "是的")
+                   f"把{name_zh}换成{value_zh}的，就这些", "是的")
     assert "请确认" in replies[-2] and old in replies[-2], replies
     assert replies[-1].startswith("已办理"), replies[-1]
     with kefu.factory() as session:

@@ -44,7 +44,8 @@ def test_a_profile_is_built_from_orders_and_conversations(desk: Desk) -> None:
     assert profile.orders == 2 and profile.currency == "USD"
     assert profile.lifetime_value_cents == 2 * 8999 and profile.tier == "member"
     assert {(f.kind, f.value, f.evidence) for f in profile.preferences} == {
-        ("colour", "black", "KF00000001"), ("size", "m", "KF00000001")}
+        ("colour", "black", "KF00000001"), ("size", "m", "KF00000001"),
+        ("payment", "paypal_noah_brown", "KF00000002")}  # the method he paid both with
     assert profile.price_range_cents == (8999, 8999)
     assert profile.open_issues == [{"order_id": "KF00000002", "status": "pending",
                                     "kind": "pending"}]
@@ -57,7 +58,8 @@ def test_agents_see_the_profile_in_the_console(desk: Desk) -> None:
     alice = desk.staff("alice")
     shown = alice.get(f"/conversations/{cid}").json()["customer"]["profile"]
     assert shown["tier"] == "member" and shown["lifetime_value_cents"] == 17998
-    assert {p["value"] for p in shown["preferences"]} == {"black", "m"}
+    assert {p["value"] for p in shown["preferences"]} == {"black", "m", "paypal_noah_brown"}
+    assert {p["label"] for p in shown["preferences"]} == {"", "PayPal"}
 
 
 def test_an_open_return_is_mentioned_when_the_customer_is_identified(desk: Desk) -> None:
@@ -80,6 +82,7 @@ def test_the_customer_sees_and_erases_what_is_kept(desk: Desk) -> None:
     desk.say(cid, auth, "My email is noah@example.com")
     told = desk.say(cid, auth, "What do you know about me?")["reply"]["text"]
     assert "colour: black (order KF00000001)" in told and "size: m" in told
+    assert "usual payment method: PayPal (order KF00000002)" in told
     zh, zh_auth = desk.open()
     desk.say(zh, zh_auth, "我的邮箱是 noah@example.com")
     assert "颜色：black" in desk.say(zh, zh_auth, "你们记住了我哪些信息？")["reply"]["text"]
@@ -87,9 +90,9 @@ def test_the_customer_sees_and_erases_what_is_kept(desk: Desk) -> None:
     assert "forgotten 1" in gone
     with desk.kefu.factory() as session:
         profile = build_profile(session, "noah_brown")
-    assert profile is not None and [f.kind for f in profile.preferences] == ["size"]
+    assert profile is not None and [f.kind for f in profile.preferences] == ["size", "payment"]
     everything = desk.say(cid, auth, "forget my preferences")["reply"]["text"]
-    assert "forgotten 1" in everything
+    assert "forgotten 2" in everything
     with desk.kefu.factory() as session:
         assert build_profile(session, "noah_brown").preferences == []  # type: ignore[union-attr]
 
@@ -144,20 +147,51 @@ def test_a_guest_says_nothing_that_is_kept(desk: Desk) -> None:
         assert session.query(CustomerPreference).count() == 0  # nobody to keep it for
 
 
-def test_the_one_likely_order_is_proposed_and_a_yes_takes_it(desk: Desk) -> None:
+def test_the_one_likely_order_is_taken_and_confirmed_with_the_rest(desk: Desk) -> None:
     cid, auth = desk.open()
     desk.say(cid, auth, "My email is noah@example.com")
     asked = desk.say(cid, auth, "I want to cancel my order")["reply"]["text"]
-    assert "Is it about order KF00000002 (pending" in asked  # his only pending order
-    reason = desk.say(cid, auth, "yes")["reply"]["text"]
-    assert "KF00000002" not in reason or "reason" in reason.lower()
+    assert "about order KF00000002 (pending" in asked  # his only pending order, not asked
+    assert "Why would you like to cancel it" in asked  # the next question comes at once
+    confirm = desk.say(cid, auth, "I don't need it anymore")["reply"]["text"]
+    assert "Please confirm: I will cancel order KF00000002" in confirm
+    assert "filled in from your account: order KF00000002 is the only one" in confirm
     with desk.kefu.factory() as session:
         assert session.get(Order, "KF00000002").status == "pending"  # type: ignore[union-attr]
+    desk.say(cid, auth, "yes")
+    with desk.kefu.factory() as session:
+        assert session.get(Order, "KF00000002").status == "cancelled"  # type: ignore[union-attr]
+
+
+def test_a_no_to_the_order_taken_lists_them_and_guesses_no_more(desk: Desk) -> None:
+    cid, auth = desk.open()
+    desk.say(cid, auth, "My email is noah@example.com")
+    assert "about order KF00000002" in desk.say(cid, auth, "I want to cancel my order")[
+        "reply"]["text"]
+    listed = desk.say(cid, auth, "no, not that one")["reply"]["text"]
+    assert "Your recent orders are" in listed and "KF00000001" in listed
+    assert "about order KF00000002" not in listed
+    named = desk.say(cid, auth, "KF00000001")["reply"]["text"]
+    assert "only pending orders can be cancelled" in named  # his other order is delivered
+
+
+def test_an_order_named_instead_of_the_one_taken_replaces_it(desk: Desk) -> None:
+    with desk.kefu.factory.begin() as session:  # a second pending order, long ago
+        session.execute(update(Order).where(Order.id == "KF00000001").values(status="pending"))
+    cid, auth = desk.open()
+    desk.say(cid, auth, "My email is noah@example.com")
+    asked = desk.say(cid, auth, "I want to cancel my order")["reply"]["text"]
+    assert "Which order is it about?" in asked  # two fit: kefu asks
+    with desk.kefu.factory.begin() as session:
+        session.execute(update(Order).where(Order.id == "KF00000001").values(status="delivered"))
     other, other_auth = desk.open()
     desk.say(other, other_auth, "My email is noah@example.com")
     desk.say(other, other_auth, "I want to cancel my order")
-    listed = desk.say(other, other_auth, "no")["reply"]["text"]
-    assert "Your recent orders are" in listed and "KF00000001" in listed  # no guessing again
+    desk.say(other, other_auth, "it's no longer needed")
+    moved = desk.say(other, other_auth, "No, it's order KF00000001")["reply"]["text"]
+    assert "only pending orders can be cancelled" in moved  # that order, checked, not KF..02
+    with desk.kefu.factory() as session:
+        assert session.get(Order, "KF00000002").status == "pending"  # type: ignore[union-attr]
 
 
 def test_a_long_stated_value_twice_does_not_break_the_conversation(desk: Desk) -> None:
@@ -168,10 +202,11 @@ def test_a_long_stated_value_twice_does_not_break_the_conversation(desk: Desk) -
     assert desk.say(cid, auth, brand)["reply"] is not None  # stored once, no conflict
 
 
-def test_a_customer_can_switch_requests_while_an_order_is_proposed(desk: Desk) -> None:
+def test_a_customer_can_switch_requests_while_an_order_is_taken(desk: Desk) -> None:
     cid, auth = desk.open()
     desk.say(cid, auth, "My email is noah@example.com")
-    assert "Is it about order" in desk.say(cid, auth, "I want to cancel my order")["reply"]["text"]
+    assert "about order KF00000002" in desk.say(cid, auth, "I want to cancel my order")[
+        "reply"]["text"]
     switched = desk.say(cid, auth, "actually I want to return an item instead")["reply"]["text"]
-    # the return flow: Noah has no delivered order to propose, so it lists them
-    assert "Which order is it about?" in switched and "Is it about order" not in switched
+    # the return flow: Noah has no delivered order it can take, so it lists them
+    assert "Which order is it about?" in switched and "about order KF00000002" not in switched

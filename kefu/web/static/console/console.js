@@ -1748,7 +1748,7 @@
     var prefs = (p.preferences || []).map(function (f) {
       var from = f.source === "order" ? "order " + f.evidence : "said in " + String(f.evidence).split("#")[0].slice(0, 8);
       return el("li", { testid: "profile-preference" }, [
-        el("span", { class: "pref-value", text: f.kind + ": " + (f.polarity === "dislike" ? "not " : "") + f.value }),
+        el("span", { class: "pref-value", text: f.kind + ": " + (f.polarity === "dislike" ? "not " : "") + (f.label || f.value) }),
         el("span", { class: "muted", text: " (" + from + (f.at ? ", " + String(f.at).slice(0, 10) : "") + ")" })
       ]);
     });

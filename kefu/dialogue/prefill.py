@@ -1,0 +1,137 @@
+"""What an order-action flow can suggest for a slot from what kefu knows of the customer.
+
+A suggestion is never applied on its own: the flow fills the slot with it, lists it in the
+confirmation with where it came from ("the card you paid this order with", "your usual size"),
+and only the customer's explicit yes runs the tool; anything they say instead corrects it.
+
+- a refund goes back the way the order was paid (the shop's policy allows that, or a gift card);
+- a price difference is paid or refunded with the order's own method, else the one they use
+  most (a gift card only when its balance covers what it must pay);
+- a new payment method for a pending order: the one they use most, if it is another one;
+- a new shipping address for a pending order: their account's default address, else the
+  address their latest other order went to, if it is not where the order ships already;
+- the new option of an item to exchange or change, when they did not say which: the same item
+  in their usual size (the size they stated, else the one they bought most), other options kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kefu.profile.builder import Profile
+from kefu.storage.models import Address, Order, OrderItem, PaymentMethod, Variant
+
+ADDRESS_KEYS = ("address1", "address2", "city", "state", "country", "zip")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A value for a slot and the note saying where it comes from (a key of the flow phrases
+    and its parameters: ``method`` is a payment method id, shown described)."""
+
+    value: Any
+    note: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+class Prefill:
+    def __init__(self, factory: sessionmaker[Session],
+                 profile: Callable[[str], Profile | None]) -> None:
+        self._factory = factory
+        self.profile = profile
+
+    def refund_method(self, order: Order, methods: Sequence[PaymentMethod]) -> Suggestion | None:
+        paid = _paid_with(order, methods)
+        return Suggestion(paid.id, "note_paid_with", {"method": paid.id}) if paid else None
+
+    def pay_method(self, order: Order, methods: Sequence[PaymentMethod], profile: Profile | None,
+                   difference_cents: int) -> Suggestion | None:
+        paid = _paid_with(order, methods)
+        if paid is not None and _covers(paid, difference_cents):
+            return Suggestion(paid.id, "note_paid_with", {"method": paid.id})
+        usual = _usual(profile, methods)
+        if usual is not None and _covers(usual, difference_cents):
+            return Suggestion(usual.id, "note_usual_method", {"method": usual.id})
+        return None
+
+    def new_method(self, order: Order, methods: Sequence[PaymentMethod],
+                   profile: Profile | None) -> Suggestion | None:
+        usual = _usual(profile, methods)
+        current = {p.payment_method_id for p in order.payments}
+        total = sum(line.price_cents for line in order.items)
+        if usual is None or usual.id in current or not _covers(usual, total):
+            return None
+        return Suggestion(usual.id, "note_usual_method", {"method": usual.id})
+
+    def address(self, customer_id: str, order: Order) -> Suggestion | None:
+        now = _clean(order.shipping_address or {})
+        with self._factory() as session:
+            default = session.scalar(select(Address).where(Address.customer_id == customer_id,
+                                                           Address.is_default.is_(True)))
+            if default is not None:
+                found = _clean({k: getattr(default, k) or "" for k in ADDRESS_KEYS})
+                if found["address1"] and found != now:
+                    return Suggestion(found, "note_default_address")
+            others = session.scalars(select(Order).where(
+                Order.customer_id == customer_id, Order.id != order.id)
+                .order_by(Order.created_at.desc(), Order.customer_seq.desc()).limit(20))
+            for other in others:
+                found = _clean(other.shipping_address or {})
+                if found["address1"] and found != now:
+                    return Suggestion(found, "note_past_address", {"order_id": other.id})
+        return None
+
+    def variant(self, line: OrderItem, variants: Sequence[Variant],
+                profile: Profile | None) -> Suggestion | None:
+        """The line's product in the customer's usual size, its other options kept; None if
+        the line is in that size already (they want something else) or it is not in stock."""
+        key = next((k for k in line.options if k.lower() == "size"), None)
+        if key is None or profile is None:
+            return None
+        offered = {str(v.options.get(key, "")).lower() for v in variants}
+        usual = next((s for s in _sizes(profile) if s.lower() in offered), None)
+        if usual is None or usual.lower() == str(line.options[key]).lower():
+            return None
+        for v in variants:
+            if v.available and v.id != line.variant_id \
+                    and str(v.options.get(key, "")).lower() == usual.lower() \
+                    and all(v.options.get(k) == value for k, value in line.options.items()
+                            if k != key):
+                return Suggestion(v.id, "note_size", {"size": str(v.options[key])})
+        return None
+
+
+def _paid_with(order: Order, methods: Sequence[PaymentMethod]) -> PaymentMethod | None:
+    first = next((p.payment_method_id for p in order.payments
+                  if p.transaction_type == "payment"), None)
+    return next((m for m in methods if m.id == first), None)
+
+
+def _usual(profile: Profile | None, methods: Sequence[PaymentMethod]) -> PaymentMethod | None:
+    if profile is None:
+        return None
+    for method_id in profile.likes("payment"):
+        found = next((m for m in methods if m.id == method_id), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _covers(method: PaymentMethod, cents: int) -> bool:
+    return method.kind != "gift_card" or cents <= 0 or (method.balance_cents or 0) >= cents
+
+
+def _sizes(profile: Profile) -> list[str]:
+    """The sizes they like, the ones they said first, then by how often they bought them."""
+    liked = [f for f in profile.preferences if f.kind == "size" and f.polarity == "like"]
+    return [f.value for f in liked if f.source != "order"] + \
+        [f.value for f in liked if f.source == "order"]
+
+
+def _clean(address: dict[str, Any]) -> dict[str, str]:
+    return {k: str(address.get(k) or "").strip() for k in ADDRESS_KEYS}
