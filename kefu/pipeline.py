@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -55,7 +55,8 @@ log = logging.getLogger("kefu.pipeline")
 class Refiner(Protocol):
     """Second opinion on a low-confidence understanding (kefu.llm.extract)."""
 
-    def refine(self, text: str, understanding: Understanding) -> Understanding: ...
+    def refine(self, text: str, understanding: Understanding,
+               known_names: Sequence[str] = ()) -> Understanding: ...
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,15 @@ class Pipeline:
     currency: str = "USD"
     cross_sell: bool = False  # after a finished order action, one product with its reason
 
-    def understand(self, inbound: Inbound) -> Understanding:
+    def understand(self, inbound: Inbound, known_names: Sequence[str] = ()) -> Understanding:
+        """``known_names``: the identified customer's, kept out of a remote model's prompt."""
         seen = self.recognizer.recognize(inbound.text, inbound.language)
         understanding = Understanding(
             seen.intent, self.extractor.extract(inbound.text), seen.sentiment,
             detect_script(inbound.text), seen.alternatives,
         )
         if self.refiner is not None and not inbound.injection:  # a flagged text reaches no model
-            understanding = self.refiner.refine(inbound.text, understanding)
+            understanding = self.refiner.refine(inbound.text, understanding, known_names)
         return understanding
 
     def observe(self, text: str, state: State) -> tuple[Inbound, Understanding]:
@@ -105,7 +107,8 @@ class Pipeline:
             text, max_chars=self.max_message_chars,
             fallback=state.language or self.default_language,
         )
-        return inbound, self.understand(inbound)
+        return inbound, self.understand(
+            inbound, (state.customer_name,) if state.customer_name else ())
 
     def prepare(self, text: str, state: State, store: StoreBackend,
                 conversation_id: str | None = None,

@@ -22,6 +22,7 @@ from kefu.errors import Conflict, InvalidInput, NotFound, Refused
 from kefu.knowledge.base import Retriever
 from kefu.llm.assist import Turn, suggest_replies, summarize
 from kefu.llm.base import ChatModel
+from kefu.llm.redacting import knowing
 from kefu.nlu.language import detect_script
 from kefu.privacy.pii import mask
 from kefu.profile.builder import build_profile
@@ -246,9 +247,13 @@ class Inbox:
             turns = [Turn(m.role, m.text) for m in conv.messages]
             language: Language = "zh" if conv.language == "zh" else "en"
             question = next((m.text for m in reversed(conv.messages) if m.role == "user"), "")
+            customer = session.get(Customer, conv.customer_id) if conv.customer_id else None
+            names = [customer.full_name] if customer is not None else []
         facts = [p.text for p in self._retriever.search(question, language, k=2)] if question \
             else []
         model = self._model()
+        if model is not None:  # a remote model sees no name of theirs, cued or not
+            model = knowing(model, names)
         summary = summarize(model, turns, language)
         suggestions = suggest_replies(model, turns, facts, language)
         return {"summary": {"text": summary.text, "source": summary.source},

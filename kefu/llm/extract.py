@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from pydantic import BaseModel, ValidationError
@@ -26,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from kefu.llm.base import ChatModel, ModelUnavailable, complete
 from kefu.llm.breaker import CircuitBreaker
 from kefu.llm.prompts import load
+from kefu.llm.redacting import knowing
 from kefu.nlu.taxonomy import INTENTS, OUT_OF_SCOPE
 from kefu.types import Entity, Intent, Understanding
 
@@ -74,14 +76,17 @@ class LlmRefiner:
         self.breaker = breaker
         self.below = below
 
-    def refine(self, text: str, understanding: Understanding) -> Understanding:
+    def refine(self, text: str, understanding: Understanding,
+               known_names: Sequence[str] = ()) -> Understanding:
+        """``known_names``: the identified customer's, redacted from the prompt wherever they
+        are written when the model is remote (kefu.llm.redacting)."""
         if understanding.intent.confidence >= self.below or not _LETTER.search(text):
             return understanding
         if not self.breaker.allow():
             return understanding
         language = "zh" if understanding.script == "zh" else "en"
         try:
-            found = extract(self.model, text, language)
+            found = extract(knowing(self.model, known_names), text, language)
         except ModelUnavailable as exc:
             self.breaker.failure()
             log.warning("NLU help unavailable: %s", exc)

@@ -26,6 +26,7 @@ from typing import Any
 from kefu.llm.base import ChatModel
 from kefu.llm.breaker import CircuitBreaker
 from kefu.llm.prompts import load
+from kefu.llm.redacting import knowing
 from kefu.llm.verify import covers, verify
 from kefu.respond.base import Delta, Final, ReplyEvent, Reset
 from kefu.respond.phrases import PHRASES
@@ -78,6 +79,7 @@ class LlmResponder:
         info: dict[str, Any] = {"model": self.model.name, "prompt": prompt.version,
                                 "attempts": 0, "rejected": [], "estimated_tokens": 0}
         prefix = (PHRASES[language]["sorry"] if decision.empathy else "")
+        model = knowing(self.model, [decision.state.customer_name])  # redacted where it shows
         for attempt in range(2):
             if not self.breaker.allow():
                 info["fallback"] = "circuit_open"
@@ -96,7 +98,7 @@ class LlmResponder:
             try:
                 if prefix:
                     yield Delta(prefix)
-                for sentence in _sentences(self.model.stream(
+                for sentence in _sentences(model.stream(
                         messages, max_tokens=self.max_tokens, cancel=cancel)):
                     problem = _problem(sentence, _fact_texts(facts), question, language)
                     if problem:

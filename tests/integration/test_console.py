@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -183,6 +184,32 @@ def test_assist_and_knowledge_search(lite: Desk) -> None:
     assert any("$12" in s["text"] for s in assist["suggestions"])
     found = alice.get("/knowledge", params={"q": "free shipping"}).json()["passages"]
     assert found and found[0]["doc_id"].endswith("shipping.md")
+
+
+def test_assist_keeps_the_customers_name_from_a_remote_model(lite: Desk) -> None:
+    from kefu.llm.redacting import RedactingModel
+
+    class Remote:  # stands for a model server outside the shop: records what it is sent
+        name = "remote"
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def stream(self, messages: Any, **_: Any) -> Iterator[str]:
+            self.sent.append(" ".join(m["content"] for m in messages))
+            yield "{}"
+
+        def close(self) -> None:
+            pass
+
+    remote = Remote()
+    lite.kefu.console.inbox._model = lambda: RedactingModel(remote)
+    cid, auth = lite.open()
+    lite.say(cid, auth, "Noah here. Where is my order KF00000002? My email is noah@example.com")
+    lite.say(cid, auth, "Thanks Brown family says hi")
+    lite.staff("alice").get(f"/conversations/{cid}/assist")
+    assert remote.sent and all("Noah" not in s and "Brown" not in s for s in remote.sent)
+    assert any("[PERSON_1]" in s for s in remote.sent)
 
 
 def test_feedback_csat_corrections_and_the_dashboard(desk: Desk) -> None:

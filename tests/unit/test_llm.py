@@ -303,3 +303,25 @@ def test_any_model_error_is_a_fallback_and_counts_for_the_breaker() -> None:
     breaker = CircuitBreaker(failures=1, reset_after_s=3600)
     final = _final(_answer(Scripted(RuntimeError("llama.cpp exploded")), breaker=breaker)).reply
     assert "member of our team" in final.text and breaker.state == "open"
+
+
+def test_a_remote_model_never_reads_the_customers_own_name_even_without_a_cue() -> None:
+    from kefu.llm.extract import LlmRefiner
+    from kefu.llm.redacting import RedactingModel
+
+    inner = Scripted("Hello [PERSON_1]. You can return items within 30 days of delivery.",
+                     '{"intent": "return_policy", "entities": []}')
+    responder = LlmResponder(RedactingModel(inner), TemplateResponder("Shop"), "Shop")
+    decision = Decision(Action.ANSWER, State(customer_id="c1", customer_name="Aisha Khan"))
+    grounding = Grounding(passages=(RETURNS,), answer="You can return items within 30 days "
+                          "of delivery.")
+    events = list(responder.stream(decision, grounding, "en",
+                                   question="Aisha again: how long do I have to return?"))
+    sent = " ".join(m["content"] for m in inner.calls[0])
+    assert "Aisha" not in sent and "Khan" not in sent and "[PERSON_1]" in sent
+    assert _final(events).reply.text.startswith("Hello Aisha.")  # restored for the customer
+    refiner = LlmRefiner(RedactingModel(inner), CircuitBreaker(), below=0.9)
+    seen = Understanding(Intent("out_of_scope", 0.1), (), None, "en")
+    refiner.refine("Khan, Aisha writing: returns?", seen, known_names=("Aisha Khan",))
+    asked = " ".join(m["content"] for m in inner.calls[1])
+    assert "Aisha" not in asked and "Khan" not in asked and "[PERSON_1]" in asked
