@@ -1,5 +1,11 @@
 """Demo orders: each customer's order history with items, shipments and payments, its status
-and timestamps consistent with one another."""
+and timestamps consistent with one another.
+
+The items follow the customer's taste (kefu.demo.tastes), drawn from a random stream of the
+customer's own: the shop's main stream makes the same draws as before tastes existed, so order
+numbers, statuses, dates, addresses, payment methods and parcels stayed as they were (the
+README and the tests name them).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kefu.demo.customers import CustomerDraft
+from kefu.demo.tastes import Shopper
 
 Row = dict[str, Any]
 DAY = 24 * 60  # minutes
@@ -99,7 +106,8 @@ def make_orders(
     drafts: list[OrderDraft] = []
     for customer in customers:
         count = rng.choices(range(1, 10), weights=ORDER_COUNT_WEIGHTS)[0]
-        history = [_draft(rng, customer, catalog, base) for _ in range(count)]
+        shopper = Shopper.named(customer.id)  # the id is drawn from the seed, so is the taste
+        history = [_draft(rng, customer, catalog, base, shopper) for _ in range(count)]
         history.sort(key=lambda d: d.timeline.created)
         for seq, draft in enumerate(history):
             draft.seq = seq
@@ -113,14 +121,21 @@ def make_orders(
 
 
 def _draft(
-    rng: random.Random, customer: CustomerDraft, catalog: list[tuple[Row, Row]], base: datetime
+    rng: random.Random,
+    customer: CustomerDraft,
+    catalog: list[tuple[Row, Row]],
+    base: datetime,
+    shopper: Shopper,
 ) -> OrderDraft:
     status = rng.choices(STATUSES, weights=tuple(STATUS_WEIGHTS.values()))[0]
     timeline = _timeline(rng, status, base, customer.language)
     addresses = customer.addresses
     address = addresses[1] if len(addresses) > 1 and rng.random() < 0.3 else addresses[0]
     item_count = rng.choices(range(1, 5), weights=ITEM_COUNT_WEIGHTS)[0]
-    lines = rng.sample(catalog, item_count)
+    # The main stream's uniform draw is kept: it is what the customer comes across by chance
+    # (their items outside their favourite categories), and its draws keep the rest in place.
+    strays = rng.sample(catalog, item_count)
+    lines = shopper.lines(catalog, item_count, strays)
     method = rng.choice(customer.payment_methods)
     packages = _packages(rng, customer.language, item_count) if status in FULFILLED else []
     return OrderDraft(customer, status, timeline, address, lines, method["id"], packages)

@@ -341,6 +341,7 @@ class FlowEngine:
             order = self.tools.order(t.tool, order_id)
         except ToolRefused:
             active.asking = "order"
+            active.slots["no_guess"] = True  # they meant an order of their own: ask, never guess
             return Say(p["order_not_found"].format(order_id=order_id,
                                                    orders=self._orders(t, language)))
         allowed = getattr(self.tools.policy, spec.rule, ())

@@ -224,3 +224,14 @@ def test_switched_off_every_detail_is_asked(db_url: str, tmp_path: Path) -> None
         assert "Where should the refund go" in say("That's all")
     finally:
         product.close()
+
+
+def test_after_a_named_order_is_not_found_kefu_asks_and_never_guesses(kefu: Kefu) -> None:
+    # found by tests/integration/test_cross_customer.py: a customer who named someone else's
+    # order, then said "yes", had their own only pending order taken for it
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    assert "couldn't find order KF99999999" in say("I want to cancel order KF99999999")
+    asked = say("yes")
+    assert "Which order is it about?" in asked and "I take it" not in asked
+    assert writes(kefu) == 0
