@@ -155,7 +155,7 @@ def make_taste(rng: random.Random) -> Taste:
         "letter": SIZES[letter],
         "shoe": SHOE_SIZES[shoe],
         "waist": WAIST_SIZES[waist],
-        "socks": SOCK_SIZES[0 if SHOE_SIZES[shoe] <= "41" else 1],
+        "socks": SOCK_SIZES[0 if int(SHOE_SIZES[shoe]) <= 41 else 1],
     }
     return Taste(categories, colour, sizes)
 

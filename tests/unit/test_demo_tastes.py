@@ -157,7 +157,7 @@ def test_orders_are_valid(shop: DemoShop) -> None:
             assert variant["product_id"] == item["product_id"]
             assert variant["available"]
             assert item["options"] == variant["options"]
-    total = defaultdict(int)
+    total: defaultdict[str, int] = defaultdict(int)
     for item in shop.order_items:
         total[item["order_id"]] += item["price_cents"]
     for payment in shop.payments:
