@@ -209,7 +209,7 @@ class FlowEngine:
             active.slots["order_hint"] = named
         elif "order" in active.suggested and (
                 (named and named != active.slots["order"])
-                or (active.offered and fill.rejects(text))):
+                or (active.offered and active.pending is None and fill.rejects(text))):
             active = _restart(active, named)  # not the order kefu took: that one, or ask
         active.offered = False
         if opened is not None and active.name not in (opened, _TWINS.get(opened)) \

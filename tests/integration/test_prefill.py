@@ -235,3 +235,13 @@ def test_after_a_named_order_is_not_found_kefu_asks_and_never_guesses(kefu: Kefu
     asked = say("yes")
     assert "Which order is it about?" in asked and "I take it" not in asked
     assert writes(kefu) == 0
+
+
+def test_a_no_to_a_confirmation_made_of_suggestions_declines_it(kefu: Kefu) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    confirm = say("I need to change the shipping address of my order")
+    assert "Please confirm: I will ship order KF00000104 to 12 Elm Street" in confirm
+    assert "order KF00000104 is the only one of your orders it can be" in confirm
+    assert "haven't changed anything" in say("no")  # declined, not "which order then?"
+    assert writes(kefu) == 0
