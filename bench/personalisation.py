@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kefu.demo import seed_demo
 from kefu.dialogue.prefill import ADDRESS_KEYS, Prefill
+from kefu.dialogue.slots import describe_address
 from kefu.profile.builder import build_profile
 from kefu.service import Kefu
 from kefu.settings import Settings
@@ -147,7 +148,9 @@ class Shopper:
                 next(m for m in method.groups() if m):
             self.corrected = True
             return g.method_text
-        if g.address and g.address["address1"] not in said:
+        if g.address and g.address["address1"] not in said and describe_address(
+                {k: "" if v == "-" else v for k, v in g.address.items()}, masked=True) \
+                not in said:  # theirs, written out or masked as kefu shows a suggestion
             self.corrected = True
             return self._address()
         if g.new_options and self._options() not in said:

@@ -547,7 +547,8 @@ class FlowEngine:
                  language: Language) -> FlowTurn:
         spec = FLOWS[active.name]
         args = _arguments(spec, active.slots)
-        details = self._details(spec, active.slots, t, language)
+        details = self._details(spec, active.slots, t, language,
+                                masked="address" in active.suggested)
         active.pending = {"tool": spec.tool, "args": args, "nonce": uuid.uuid4().hex}
         active.asking = None
         return FlowTurn(_keep(state, active), FLOW[language]["confirm"].format(
@@ -632,7 +633,9 @@ class FlowEngine:
         return True
 
     def _details(self, spec: FlowSpec, slots: dict[str, Any], t: _Turn,
-                 language: Language) -> str:
+                 language: Language, masked: bool = False) -> str:
+        """The change in words; ``masked``: an address kefu suggested is shown masked (the
+        customer recognises it; someone who only knows their email learns nothing)."""
         p = FLOW[language]
         methods = {m.id: m for m in self.tools.payment_methods(t.tool)}
         sep = "、" if language == "zh" else ", "
@@ -660,7 +663,8 @@ class FlowEngine:
                 methods=paid, timing=p["refund_timing"])
         if spec.name == "order_address":
             return p["do_address"].format(order_id=order.id,
-                                          address=fill.describe_address(slots["address"]))
+                                          address=fill.describe_address(slots["address"],
+                                                                        masked))
         if spec.name == "order_payment":
             old = order.payments[0].payment_method_id if order.payments else ""
             return p["do_payment"].format(order_id=order.id, total=money(total, cur),

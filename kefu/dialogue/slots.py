@@ -54,6 +54,7 @@ _SPLIT_NEW = re.compile(r"\b(?:for|to|into|with|instead)\b|换成|改成|换为|
                         re.I)
 _LAST_FOUR = re.compile(r"(?:ending(?: in| with)?|last four(?: digits)?(?: are| is)?|尾号|"
                         r"后四位)\s*(\d{4})|\b(\d{4})\b", re.I)
+_HAN = re.compile(r"[\u3400-\u9fff]")
 _METHOD_ID = re.compile(r"\b(?:credit_card|paypal|gift_card)_\d+\b")
 
 
@@ -252,9 +253,22 @@ def describe_method(method: PaymentMethod, language: str, currency: str) -> str:
         f"{brand} credit card ending in {method.last_four}"
 
 
-def describe_address(address: dict[str, str]) -> str:
-    return ", ".join(address[k] for k in ("address1", "address2", "city", "state", "country",
-                                          "zip") if address.get(k))
+def describe_address(address: dict[str, str], masked: bool = False) -> str:
+    """The address on one line; ``masked``: the street, apartment and most of the zip code
+    shown by their first characters ("1* E** S*****, Austin, TX, USA, 73***"), enough for its
+    owner to recognise an address kefu suggests, not enough for someone who only knows their
+    email to learn it."""
+    parts = []
+    for key in ("address1", "address2", "city", "state", "country", "zip"):
+        value = str(address.get(key) or "")
+        if value and masked and key in ("address1", "address2"):
+            value = value[:3] + "*" * (len(value) - 3) if _HAN.search(value) else \
+                " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
+        elif value and masked and key == "zip":
+            value = value[:2] + "*" * (len(value) - 2)
+        if value:
+            parts.append(value)
+    return ", ".join(parts)
 
 
 def _norm(text: str) -> str:

@@ -102,3 +102,14 @@ def test_the_new_option_starts_after_the_item_not_at_the_first_to() -> None:
     assert picked is not None and picked.id == "m-black"
     assert fill.new_variant("I want to exchange the black Tee", line, _variants()) is None
     assert fill.new_variant("that's all", line, _variants(), whole=True) is None  # not size S
+
+
+def test_a_suggested_address_is_shown_masked() -> None:
+    home = {"address1": "12 Elm Street", "address2": "", "city": "Austin", "state": "TX",
+            "country": "USA", "zip": "73301"}
+    assert fill.describe_address(home) == "12 Elm Street, Austin, TX, USA, 73301"
+    assert fill.describe_address(home, masked=True) == "1* E** S*****, Austin, TX, USA, 73***"
+    zh = {"address1": "锦江区东风路355号", "address2": "26号楼1002室", "city": "成都市",
+          "state": "四川省", "country": "China", "zip": "610171"}
+    shown = fill.describe_address(zh, masked=True)
+    assert shown.startswith("锦江区******,") and "东风路" not in shown and "610171" not in shown
