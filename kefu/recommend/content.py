@@ -5,6 +5,8 @@ vectors of what they bought; a product's score is its cosine to that profile.
 
 The encoder's cosines bunch together (0.75–0.9 for any two shop products), so the vectors are
 centred on the catalogue's mean before comparing: what is left is what sets a product apart.
+A customer's request is encoded as an e5 "query" and centred on the same mean
+(:meth:`ContentRecommender.request_similarity`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class ContentRecommender(ScoringRecommender):
         self._encoder, self.decay, self.centre = encoder, decay, centre
         self._known: dict[str, np.ndarray] = {}  # text → vector, so a refit encodes nothing
         self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.mean = np.zeros(0, dtype=np.float32)  # what centring took off every product
 
     def _encode(self, texts: Sequence[str]) -> None:
         missing = sorted({t for t in texts if t not in self._known})
@@ -73,16 +76,30 @@ class ContentRecommender(ScoringRecommender):
         self._encode([t for texts in per_product for t in texts])
         if not per_product:
             self.vectors = np.zeros((0, 0), dtype=np.float32)
+            self.mean = np.zeros(0, dtype=np.float32)
             return
         vectors = np.vstack([np.mean([self._known[t] for t in texts], axis=0)
                              for texts in per_product])
-        if self.centre and len(vectors) > 2:
-            vectors = vectors - vectors.mean(axis=0)
-        self.vectors = l2_normalise(vectors)
+        self.mean = (vectors.mean(axis=0) if self.centre and len(vectors) > 2
+                     else np.zeros(vectors.shape[1], dtype=vectors.dtype))
+        self.vectors = l2_normalise(vectors - self.mean)
 
     def similarity(self, product_id: str) -> np.ndarray:
         """The product's cosine to every product of the catalogue (1 to itself)."""
         return self.vectors @ self.vectors[self.history.index[product_id]]
+
+    def request_similarity(self, text: str) -> np.ndarray:
+        """The cosine of a customer's request ("something for running") to every product of
+        the catalogue: one encoder call, the text encoded as an e5 "query" (products are
+        "passages") and centred on the catalogue's mean like the products, so that what every
+        shop product shares does not count."""
+        if not len(self.vectors) or not text.strip():
+            return np.zeros(len(self.history.product_ids))
+        encoder = self._encoder.encoder if isinstance(self._encoder, VectorCache) \
+            else self._encoder
+        query = encoder.encode([text], "query")[0]
+        centred = l2_normalise((query - self.mean)[None, :])[0]
+        return np.asarray(self.vectors @ centred, dtype=np.float64)
 
     def scores(self, customer_id: str) -> Scores:
         history = self.history

@@ -26,6 +26,8 @@ ReasonKind = Literal[
     "cheaper",        # like an anchor product, cheaper
     "with_option",    # like an anchor product, with the wanted option
     "same_product",   # the anchor product itself, in the wanted option
+    "request",        # fits what the customer's request says ("something for running")
+    "named",          # the product the customer named, in their option when it has it
 ]
 
 CATEGORY_ZH = {
@@ -85,4 +87,12 @@ def texts(reason: Reason, history: History) -> tuple[str, str]:
         return f"like the {en_name}, in {opt_en}", f"与{zh_name}相似，有{opt_zh}款"
     if kind == "same_product":
         return f"the {en_name} in {opt_en}", f"{zh_name}的{opt_zh}款"
+    if kind == "request":
+        return "matches what you asked for", "符合您的需求"
+    if kind == "named":
+        if not opt_en:
+            return "the one you asked about", "您问到的这款"
+        values = [v.strip() for v in opt_en.split("/")]
+        return (f"the one you asked about, in {' / '.join(values)}",
+                f"您问到的这款，{'/'.join(option_in(v, 'zh') for v in values)}有货")
     return "picked for you", "为您精选"

@@ -1,5 +1,7 @@
 """Recommendations in conversation, on the demo shop: picks with reasons in the customer's
-language, "like this but cheaper / in blue", a budget, nothing the customer already bought."""
+language, "like this but cheaper / in blue", a budget, nothing the customer already bought,
+what the request is for ("something for running", "送给喜欢喝咖啡的朋友"), the product the
+customer names first, and Bluetooth (蓝牙) is not blue."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from kefu.demo import seed_demo
 from kefu.service import Kefu
 from kefu.settings import Settings
 from kefu.storage.db import upgrade
-from kefu.storage.models import Customer, Order, OrderItem, Product
+from kefu.storage.models import Conversation, Customer, Order, OrderItem, Product
 
 PICK = re.compile(r"^\d\. (?P<name>.+?) \((?P<price>[\d,.]+) USD\) — (?P<reason>.+)$", re.M)
+ZH_PICK = re.compile(r"^\d\. (?P<name>.+?)（(?P<price>[\d,.]+) USD），(?P<reason>.+)$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +122,54 @@ def test_cross_selling_after_a_done_request_is_a_setting(shop: Kefu) -> None:
     with shop.factory.begin() as session:  # put the order back for the default's turn
         session.get(Order, order_id).status = "pending"  # type: ignore[union-attr]
     assert "You might also like" not in cancel(shop) or True
+
+
+def test_a_request_gets_what_it_is_for(shop: Kefu) -> None:
+    running = {name: reason for name, _, reason in
+               PICK.findall(ask(shop, "can you recommend something for running?"))}
+    assert running.get("Running Shoes") == "matches what you asked for", running
+    tent = [name for name, _, _ in
+            PICK.findall(ask(shop, "I need a good tent for camping, any recommendation?"))]
+    assert "Camping Tent" in tent
+    coffee = [name for name, _, _ in
+              ZH_PICK.findall(ask(shop, "有什么适合送给喜欢喝咖啡的朋友的礼物吗？"))]
+    assert {"滴滤咖啡机", "马克杯"} & set(coffee), coffee
+
+
+def test_under_a_budget_what_fits_the_request_and_the_budget(shop: Kefu) -> None:
+    picks = PICK.findall(ask(shop, "can you recommend something for running under $40?"))
+    assert picks and all(float(price) <= 40 for _, price, _ in picks)
+    assert "Running Shoes" not in {name for name, _, _ in picks}  # $89.99
+
+
+def test_a_request_the_shop_has_nothing_for_gets_the_usual_picks(shop: Kefu) -> None:
+    cat = ask(shop, "Can you recommend a gift for my cat?")
+    assert len(PICK.findall(cat)) == 3 and "matches what you asked for" not in cat
+    assert PICK.findall(cat) == PICK.findall(ask(shop, "Can you recommend something for me?"))
+
+
+def test_bluetooth_is_not_blue(shop: Kefu) -> None:
+    reply = ask(shop, "推荐一款蓝牙耳机")
+    picks = ZH_PICK.findall(reply)
+    assert picks and picks[0][:1] == ("无线蓝牙耳机",) and picks[0][2] == "您问到的这款", reply
+    assert "蓝色" not in reply
+    blue = ZH_PICK.findall(ask(shop, "推荐一款蓝色的蓝牙耳机"))
+    assert blue[0][0] == "无线蓝牙耳机" and blue[0][2] == "无线蓝牙耳机的蓝色款"
+
+
+def test_a_named_product_comes_first(shop: Kefu) -> None:
+    picks = PICK.findall(ask(shop, "Can you recommend the Hoodie?"))
+    assert picks[0][0] == "Hoodie" and picks[0][2] == "the one you asked about"
+    assert all(reason == "similar to the Hoodie" for _, _, reason in picks[1:]) and picks[1:]
+
+
+def test_a_product_asked_about_before_does_not_lead_a_bare_request(shop: Kefu) -> None:
+    conv = shop.conversations.create("widget")
+    shop.conversations.post(conv.id, "How much is the Smart Watch?")
+    with shop.factory() as session:
+        state = session.get(Conversation, conv.id)
+        assert state is not None and state.state["slots"].get("product")  # remembered
+    turn = shop.conversations.post(conv.id, "any recommendations?")
+    assert turn.reply is not None
+    picks = PICK.findall(turn.reply.text)
+    assert len(picks) == 3 and "Smart Watch" not in {name for name, _, _ in picks}

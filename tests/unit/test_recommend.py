@@ -1,16 +1,20 @@
 """Recommendations on a tiny hand-made shop: co-purchase finds the obvious pair, content finds
 the product like the one bought, the constraints filter, "like this but cheaper / in blue",
-reasons in both languages, the best sellers, and the evaluation's split and metrics."""
+reasons in both languages, the best sellers, and the evaluation's split and metrics; a request
+ranks what fits it, a named product comes in the customer's size, and a colour inside a word
+("蓝牙", "blue tooth") is no colour."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from kefu.errors import NotFound
 from kefu.knowledge.vector_cache import VectorCache
 from kefu.nlu.encoder import load_encoder
+from kefu.profile.builder import Fact, Profile
 from kefu.recommend import (
     Constraints,
     ContentRecommender,
@@ -26,6 +30,9 @@ from kefu.recommend import (
 )
 from kefu.recommend.evaluate import leave_last_order_out, random_metrics, ranking_metrics
 from kefu.recommend.matching import canonical_value
+from kefu.recommend.reasons import Reason, texts
+from kefu.recommend.scoring import rerank
+from kefu.recommend.service import FLOOR, _blend, _colour, _named_variant, _request
 from kefu.settings import Settings
 
 
@@ -261,3 +268,88 @@ def test_every_recommender_keeps_the_contract(kind: str, history: History,
 def test_like_this_needs_a_known_product(content: ContentRecommender) -> None:
     with pytest.raises(NotFound):
         like_this(content, "nope")
+
+
+@pytest.mark.parametrize(("text", "colour"), [
+    ("推荐一款蓝牙耳机", None),  # 蓝牙 is Bluetooth
+    ("有蓝色的蓝牙音箱吗", "blue"),
+    ("我要蓝的", "blue"),
+    ("白T恤有吗", "white"),
+    ("推荐一个白板", None),  # a whiteboard
+    ("红轴的机械键盘", None),  # linear switches
+    ("能去除灰尘的空气净化器", None),  # dust
+    ("适合煮白米饭的电饭煲", None),
+    ("防紫外线的防晒霜", None),  # UV
+    ("我不明白", None),
+    ("酒红色的钢笔", "burgundy"),  # not the red in it
+    ("藏青色卫衣", "navy"),
+    ("a blue tooth speaker", None),
+    ("blue-tooth earbuds", None),
+    ("a bluetooth speaker in red", "red"),
+    ("a white board for the office", None),
+    ("a keyboard with red switches", None),
+    ("a headlamp with a red light", None),
+    ("something for black coffee", None),
+    ("a Redmi phone case", None),
+    ("something in Gray", "grey"),
+    ("the rose gold watch", "rose gold"),
+])
+def test_a_colour_inside_a_word_is_not_a_colour(text: str, colour: str | None) -> None:
+    assert _colour(text) == colour
+
+
+def test_what_a_request_is_for() -> None:
+    for bare in ("any recommendations?", "Can you recommend something for me?", "有什么推荐的吗？",
+                 "推荐一下热销款", "what's popular right now?", "something in blue under $50",
+                 "预算500，推荐个什么", "求推荐"):
+        assert _request(bare) == "", bare
+    assert _request("I need a good tent for camping, any recommendation?") == \
+        "I need a good tent for camping, any recommendation?"  # the asking is encoded too
+    assert _request("recommend something for running under $40 in blue") == \
+        "recommend something for running in"
+    assert _request("推荐一款蓝色的蓝牙耳机") == "推荐一款的蓝牙耳机"
+
+
+def test_a_request_ranks_what_fits_it(history: History, vectors: VectorCache) -> None:
+    content = ContentRecommender(vectors)
+    parts = {"content": content, "behaviour": CoPurchaseRecommender(),
+             "popularity": PopularityRecommender()}
+    hybrid = _fitted(HybridRecommender(parts, {"content": 0.4, "behaviour": 0.4,
+                                               "popularity": 0.2}), history)
+    assert isinstance(hybrid, HybridRecommender)
+
+    def picks(relevance: np.ndarray, customer: str = "nobody") -> list[tuple[str, str]]:
+        scores = _blend(hybrid, content, customer, relevance)
+        return [(r.product_id, r.reason_en)
+                for r in rerank(history, scores, hybrid.best_sellers, customer, 3)]
+
+    lamps = picks(content.request_similarity("a lamp to read in bed"))
+    assert {pid for pid, _ in lamps[:2]} == {"desk", "clip"}  # not the best-selling speaker
+    assert lamps[0][1] == "matches what you asked for"
+    assert picks(content.request_similarity("推荐一款适合看书的灯"))[0][0] in {"desk", "clip"}
+    assert picks(content.request_similarity("warm clothes for winter"))[0] == \
+        ("hoodie", "matches what you asked for")
+    # a request the shop has nothing for matches nothing: suggest() keeps the hybrid's ranking
+    assert content.request_similarity("a gift for my cat").max() < FLOOR
+    zero = np.zeros(len(history.product_ids))
+    for customer in ("nobody", "h"):
+        assert [pid for pid, _ in picks(zero, customer)] == \
+            [r.product_id for r in hybrid.recommend(customer, k=3)]
+    assert texts(Reason("request"), history) == ("matches what you asked for", "符合您的需求")
+
+
+def _profile(*facts: tuple[str, str]) -> Profile:
+    return Profile("c", "Casey", "en", "member", 0, "USD", 1, preferences=[
+        Fact(kind, value, "like", "order", "o1", None) for kind, value in facts])
+
+
+def test_a_named_product_comes_in_the_customers_size(history: History) -> None:
+    tee = history.products["tee"]  # S white, M white (sold out), L blue
+    assert _named_variant(tee, None, None) == (None, None)
+    assert _named_variant(tee, _profile(("size", "l"), ("colour", "white")), None) == \
+        ("t-l", "L")  # the size first: white comes only in S
+    assert _named_variant(tee, _profile(("size", "m"), ("colour", "white")), None) == \
+        ("t-s", "white")  # no M in stock
+    assert _named_variant(tee, _profile(("size", "s")), 1000) is None  # over the budget
+    assert texts(Reason("named", "tee", option="L / blue"), history) == (
+        "the one you asked about, in L / blue", "您问到的这款，L/蓝色有货")
