@@ -143,7 +143,8 @@ class Shopper:
             self.corrected = True
             return f"No, it's order {g.order_id}."
         method = re.search(r"refund of \S+ goes to (.+?);|difference of \S+ with (.+?)\. |"
-                           r"difference of \S+ is refunded to (.+?)\. ", said)
+                           r"difference of \S+ is refunded to (.+?)\. |"
+                           r"charged to or refunded on (.+?)\. ", said)
         if g.method_id and method and g.method_key not in \
                 next(m for m in method.groups() if m):
             self.corrected = True

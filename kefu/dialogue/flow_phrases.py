@@ -78,7 +78,7 @@ FLOW: dict[str, dict[str, str]] = {
                        "email explaining how to send the items back; no new order is needed.",
         "diff_pay": "You pay the difference of {amount} with {method}.",
         "diff_refund": "The difference of {amount} is refunded to {method}.",
-        "diff_none": "The price stays the same.",
+        "diff_none": "The price stays the same: nothing is charged to or refunded on {method}.",
         # after the tool ran
         "done_cancel_pending_order": "Done: order {order_id} is cancelled.",
         "done_modify_pending_order_address": "Done: order {order_id} will ship to the new "
@@ -177,7 +177,7 @@ FLOW: dict[str, dict[str, str]] = {
                        "您会收到一封说明如何寄回商品的邮件，无需另外下单。",
         "diff_pay": "您需用{method}支付差价 {amount}。",
         "diff_refund": "差价 {amount} 将退到{method}。",
-        "diff_none": "价格不变。",
+        "diff_none": "价格不变，{method}不会扣款或退款。",
         "done_cancel_pending_order": "已办理：订单 {order_id} 已取消。",
         "done_modify_pending_order_address": "已办理：订单 {order_id} 将寄往新地址。",
         "done_modify_user_address": "已办理：您的默认地址已更新。",

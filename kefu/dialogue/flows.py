@@ -557,9 +557,6 @@ class FlowEngine:
     def _prefilled(self, active: ActiveFlow, t: _Turn, language: Language) -> str:
         """The confirmation's line on what kefu filled in itself, and where it came from."""
         notes = dict(active.suggested)
-        if "pay_method" in notes and "swaps" in active.slots and self._difference(
-                self.tools.order(t.tool, active.slots["order"]), active.slots["swaps"]) == 0:
-            notes.pop("pay_method")  # no money moves: the method is not worth a word
         if not notes:
             return ""
         methods = {m.id: m for m in self.tools.payment_methods(t.tool)}
@@ -618,16 +615,19 @@ class FlowEngine:
         """A detail the customer changes while asked to confirm: a payment method, an
         address, a reason, or another option for an item whose option kefu suggested."""
         before = {k: v for k, v in active.slots.items()}
+        restated = False
         for kind in FLOWS[active.name].slots:
             if kind not in ("items", "swaps", "order"):
-                self._fill_one(kind, active, t, text, understanding, language)
-                if active.slots.get(kind) != before.get(kind):
-                    active.suggested.pop(kind, None)  # theirs now, not kefu's suggestion
+                said = self._fill_one(kind, active, t, text, understanding, language) is True
+                if kind in active.suggested and (said or active.slots.get(kind) !=
+                                                 before.get(kind)):
+                    active.suggested.pop(kind)  # theirs now, not kefu's suggestion
+                    restated = True  # even the same value: confirm it as theirs
         if "swaps" in active.slots:
             order = self.tools.order(t.tool, active.slots["order"])
             for key in [k for k in active.suggested if k.startswith("swap:")]:
                 self._correct_swap(active, order, text, int(key.partition(":")[2]))
-        if active.slots == before:
+        if active.slots == before and not restated:
             return False
         active.pending = None
         return True

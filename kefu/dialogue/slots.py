@@ -149,10 +149,13 @@ def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
         if len(same) == 1:
             chosen.append(same[0])
             continue
-        scored = [(sum(_mentions(lowered, v) for v in x.options.values()), x) for x in same]
-        best = max(score for score, _ in scored)
-        picks = [x for score, x in scored if score == best]
-        chosen.append(picks[0])  # same name and options: identical lines, any one will do
+        # as many of the same-named lines as the name is written ("the earbuds (4 hours) and
+        # the earbuds (6 hours)"), those whose options the message names most; lines with the
+        # same name and options are identical, any of them will do
+        times = max(1, lowered.count(f" {_norm(name)} "))
+        scored = sorted(((sum(_mentions(lowered, v) for v in x.options.values()), k, x)
+                         for k, x in enumerate(same)), key=lambda c: (-c[0], c[1]))
+        chosen.extend(x for _, _, x in scored[:times])
     return chosen
 
 

@@ -18,6 +18,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from kefu.dialogue.slots import describe_address
 from kefu.tau.judge import WRITE_TOOLS, Json, replay
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -26,7 +27,8 @@ _NAME_ZIP = re.compile(r"[Yy]our name is ([A-Z][\w'-]+) ([A-Z][\w'-]+)(?:.*?)zip
 _NAME = re.compile(r"[Yy]our name is ([A-Z][\w'-]+) ([A-Z][\w'-]+)")
 # Where a confirmation says the money goes: the refund, the price difference, the new method.
 _METHOD_SAID = re.compile(r"refund of \S+ goes to (.+?);|difference of \S+ with (.+?)\. |"
-                          r"difference of \S+ is refunded to (.+?)\. |\) with (.+?) instead of")
+                          r"difference of \S+ is refunded to (.+?)\. |\) with (.+?) instead of|"
+                          r"charged to or refunded on (.+?)\. ")
 _ZIP = re.compile(r"zip ?code is (\d{5})|(?:live|lives) in (\d{5})")
 
 OPENINGS = {
@@ -188,8 +190,8 @@ class ScriptedCustomer:
                 or ("anything else" in a and "please confirm" not in a):
             return self._next_action()
         if "please confirm" in a or "shall i go ahead" in a or "say yes" in a:
-            return self._check(agent, kw) or self._pick(("Yes.", "Yes, please go ahead.",
-                                                         "Yes, confirm."))
+            wrong = self._check(agent, kw) if "please confirm" in a else None  # the details
+            return wrong or self._pick(("Yes.", "Yes, please go ahead.", "Yes, confirm."))
         if "which order" in a or "couldn't find order" in a:
             return f"It's order {kw.get('order_id', '')}."
         if "why would you like to cancel" in a:
@@ -234,7 +236,10 @@ class ScriptedCustomer:
         if method_id and named and not self._is_method(
                 next(g for g in named.groups() if g), method_id):
             return self._method_text(method_id, kw.get("order_id"))
-        if kw.get("address1") and str(kw["address1"]) not in agent:
+        if kw.get("address1") and str(kw["address1"]) not in agent and describe_address(
+                {k: str(kw.get(k) or "") for k in ("address1", "address2", "city", "state",
+                                                   "country", "zip")}, masked=True) not in agent:
+            # neither written out nor masked as kefu shows an address it suggests
             return ", ".join(kw.get(k, "") or "-" for k in ("address1", "address2", "city",
                                                            "state", "country", "zip"))
         return None

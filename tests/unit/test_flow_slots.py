@@ -151,3 +151,20 @@ def test_only_a_plain_yes_is_a_yes(text: str, answer: bool | None) -> None:
 def test_abandoning_a_request() -> None:
     assert fill.abandons("never mind, forget it") and fill.abandons("算了，不办了")
     assert not fill.abandons("no, that's all")
+
+
+def test_two_lines_of_one_name_are_both_taken_when_both_are_named() -> None:
+    def line(vid: str, name: str, options: dict[str, str]) -> OrderItem:
+        return OrderItem(variant_id=vid, product_id=name, name=name, price_cents=1,
+                         options=options)
+
+    order = Order(id="o", items=[
+        line("v101", "Wireless Earbuds", {"color": "black", "battery life": "4 hours"}),
+        line("v102", "Digital Camera", {"resolution": "30MP"}),
+        line("v103", "Wireless Earbuds", {"color": "black", "battery life": "6 hours"})])
+    both = ("I want to return the Wireless Earbuds (black, 6 hours) and the Wireless Earbuds "
+            "(black, 4 hours) and the Digital Camera (30MP). That's all.")
+    assert sorted(x.variant_id for x in fill.order_lines(both, order)) == ["v101", "v102",
+                                                                          "v103"]
+    one = fill.order_lines("return the Wireless Earbuds (black, 6 hours)", order)
+    assert [x.variant_id for x in one] == ["v103"]
