@@ -267,9 +267,11 @@ class Conversations:
                 session.add_all([user, reply])
                 session.add_all(Event(conversation_id=conv_id, kind=k, payload=dict(p),
                                       created_at=now) for k, p in result.events)
+                # a message giving an order action's details ("size L please") is about that
+                # order, not a standing preference: only other messages are remembered
                 if (self._profiles is not None and state.customer_id
                         and not result.inbound.injection
-                        and result.decision.action is not Action.PROFILE):
+                        and result.decision.action not in (Action.PROFILE, Action.FLOW)):
                     self._profiles.observe(session, state.customer_id, result.inbound.text,
                                            result.inbound.language, f"{conv_id}#{user.seq}")
         except IntegrityError as exc:

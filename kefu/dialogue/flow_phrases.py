@@ -51,7 +51,7 @@ FLOW: dict[str, dict[str, str]] = {
         "note_usual_method": "{method} is the payment method you use most",
         "note_default_address": "the address is your account's default address",
         "note_past_address": "the address is where your order {order_id} went",
-        "note_size": "size {size} is your usual size",
+        "note_size": "the {item} in size {size}, your usual size",
         "note_inline": " ({note}; tell me if you'd like another option)",
         "yes_no": "Please say yes to go ahead, or no to leave everything as it is.",
         "declined": "All right, I haven't changed anything. Is there anything else I can help "
@@ -154,7 +154,7 @@ FLOW: dict[str, dict[str, str]] = {
         "note_usual_method": "{method}是您最常用的支付方式",
         "note_default_address": "该地址是您账户的默认地址",
         "note_past_address": "该地址是您的订单 {order_id} 的收货地址",
-        "note_size": "{size} 码是您常穿的尺码",
+        "note_size": "{item_zh}选 {size} 码，是您常穿的尺码",
         "note_inline": "（{note}；如需其他款式请告诉我）",
         "yes_no": "请回复「是」确认办理，或回复「否」保持不变。",
         "declined": "好的，我没有做任何更改。还有什么可以帮您的吗？",

@@ -134,6 +134,7 @@ class ActiveFlow(BaseModel):
     # the note saying where each came from; the customer's own words replace them
     suggested: dict[str, dict[str, str]] = {}
     offered: bool = False  # the last reply said which order kefu took: a bare "no" rejects it
+    refused: list[str] = []  # details whose suggestion the customer turned down: asked instead
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,9 @@ class FlowEngine:
             active.slots["order_hint"] = named
         elif "order" in active.suggested and (
                 (named and named != active.slots["order"])
-                or (active.offered and active.pending is None and fill.rejects(text))):
+                or (active.offered and active.pending is None and fill.rejects(text)
+                    and not _listing(active))
+                or (active.pending is not None and fill.another_order(text))):
             active = _restart(active, named)  # not the order kefu took: that one, or ask
         active.offered = False
         if opened is not None and active.name not in (opened, _TWINS.get(opened)) \
@@ -367,7 +370,7 @@ class FlowEngine:
                 return False
             active.suggested["order"] = {"note": "note_order", "order_id": likely.order_id}
             return True
-        if self.prefill is None or "order" not in active.slots:
+        if self.prefill is None or "order" not in active.slots or kind in active.refused:
             return False
         order = self.tools.order(t.tool, active.slots["order"])
         methods = self.tools.payment_methods(t.tool)
@@ -435,12 +438,14 @@ class FlowEngine:
             variants = self.tools.variants(line.product_id)
             variant = fill.new_variant(text, line, variants)
             usual = self.prefill.variant(line, variants, t.profile()) \
-                if variant is None and self.prefill is not None else None
+                if variant is None and self.prefill is not None \
+                and not fill.names_an_option(text, line, variants) else None  # said: ask
             chosen.append([line.variant_id, variant.id if variant else
                            usual.value if usual else None])
             if usual is not None:
-                active.suggested[f"swap:{len(chosen) - 1}"] = {"note": usual.note,
-                                                               **usual.params}
+                active.suggested[f"swap:{len(chosen) - 1}"] = {
+                    "note": usual.note, **usual.params, "item": line.name,
+                    "item_zh": names_zh.get(line.product_id) or line.name}
             elif variant is None:
                 active.slots[kind] = chosen
                 active.asking = f"{kind}_option"
@@ -458,7 +463,10 @@ class FlowEngine:
         swaps = [list(s) for s in active.slots["swaps"]]
         old_id, new_id = swaps[k]
         line = fill.line_by_id(order, old_id, nth=[s[0] for s in swaps[:k]].count(old_id))
-        variant = fill.new_variant(text, line, self.tools.variants(line.product_id), whole=True)
+        variants = self.tools.variants(line.product_id)
+        chosen = next((v for v in variants if v.id == new_id), None)
+        variant = fill.new_variant(text, line, variants, whole=True,
+                                   keep=chosen.options if chosen is not None else None)
         if variant is None or variant.id in (new_id, line.variant_id):
             return False
         swaps[k] = [old_id, variant.id]
@@ -577,9 +585,13 @@ class FlowEngine:
         p = FLOW[language]
         assert active.pending is not None
         answer = fill.yes_no(text, understanding.intent.name)
-        if (answer is None or (answer is False and fill.corrects(text))) \
-                and self._correct(active, t, text, understanding, language):
-            return self._confirm(state, active, t, language)  # a corrected detail
+        negative = answer is False and fill.corrects(text)
+        if answer is None or negative:
+            corrected = self._correct(active, t, text, understanding, language, negative)
+            if corrected:
+                return self._resume(state, active, t, language)  # confirm the new details
+            if negative:
+                return FlowTurn(_keep(state, None), p["declined"])
         if answer is False:
             return FlowTurn(_keep(state, None), p["declined"])
         if answer is None:
@@ -611,26 +623,80 @@ class FlowEngine:
                                "status": result.status, "repeated": result.repeated})
 
     def _correct(self, active: ActiveFlow, t: _Turn, text: str, understanding: Understanding,
-                 language: Language) -> bool:
-        """A detail the customer changes while asked to confirm: a payment method, an
-        address, a reason, or another option for an item whose option kefu suggested."""
-        before = {k: v for k, v in active.slots.items()}
-        restated = False
+                 language: Language, negative: bool) -> bool:
+        """A detail the customer changes while asked to confirm; True if one changed.
+
+        - A message that is not a no ("use PayPal instead", a typed address, "size L please")
+          may change any detail but the order and the items; an address typed out again as
+          kefu suggested it is now the customer's own (it was shown masked).
+        - A no followed by more ("No, refund it to my gift card") may change only what kefu
+          suggested, to something else; "No, not the Visa" (naming only the suggestion) drops
+          the suggestion, and the flow asks for that detail. Anything else is a decline.
+        """
+        before = {k: dict(v) if isinstance(v, dict) else v for k, v in active.slots.items()}
+        question = "?" in text or "？" in text
+        changed = False
         for kind in FLOWS[active.name].slots:
-            if kind not in ("items", "swaps", "order"):
-                said = self._fill_one(kind, active, t, text, understanding, language) is True
-                if kind in active.suggested and (said or active.slots.get(kind) !=
-                                                 before.get(kind)):
-                    active.suggested.pop(kind)  # theirs now, not kefu's suggestion
-                    restated = True  # even the same value: confirm it as theirs
-        if "swaps" in active.slots:
+            if kind in ("items", "swaps", "order") or (negative and kind not in active.suggested):
+                continue
+            said = self._fill_one(kind, active, t, text, understanding, language) is True
+            now = active.slots.get(kind)
+            if kind == "new_method" and negative and now == _current_method(
+                    self.tools.order(t.tool, active.slots["order"])):
+                active.slots[kind] = before.get(kind)  # "No, keep the original": a decline
+                continue
+            if now != before.get(kind):
+                active.suggested.pop(kind, None)  # theirs now, not kefu's suggestion
+                changed = True
+            elif kind in active.suggested and negative and (said or self._turns_down(
+                    kind, active, t, text)):
+                active.slots.pop(kind)  # "No, not the Visa": ask instead
+                active.suggested.pop(kind)
+                active.refused.append(kind)
+                changed = True
+            elif said and kind == "address" and kind in active.suggested and not question:
+                active.suggested.pop(kind)  # typed out as suggested: show it as theirs
+                changed = True
+        if "swaps" in active.slots and not question:
             order = self.tools.order(t.tool, active.slots["order"])
-            for key in [k for k in active.suggested if k.startswith("swap:")]:
-                self._correct_swap(active, order, text, int(key.partition(":")[2]))
-        if active.slots == before and not restated:
+            suggested = [int(k.partition(":")[2]) for k in active.suggested
+                         if k.startswith("swap:")]
+            names_zh = self.tools.names_zh({line.product_id for line in order.items})
+            named = {line.variant_id for line in fill.order_lines(text, order,
+                                                                   names_zh=names_zh)}
+            swapped = False
+            for k in suggested:  # the item it names, or the only one kefu suggested
+                if (len(suggested) == 1 or active.slots["swaps"][k][0] in named) \
+                        and self._correct_swap(active, order, text, k):
+                    swapped = changed = True
+            if swapped and "pay_method" in active.suggested:  # the difference moved
+                active.slots.pop("pay_method", None)
+                active.suggested.pop("pay_method")
+        if not changed:
+            active.slots = before
             return False
         active.pending = None
         return True
+
+    def _turns_down(self, kind: str, active: ActiveFlow, t: _Turn, text: str) -> bool:
+        """"No, not the Visa": the message refuses the method kefu suggested for ``kind``."""
+        if kind not in ("refund_method", "pay_method", "new_method"):
+            return False
+        order = self.tools.order(t.tool, active.slots["order"])
+        refused = fill.payment_method(text, self.tools.payment_methods(t.tool), order,
+                                      negated=True)
+        return refused is not None and refused == active.slots.get(kind)
+
+    def _resume(self, state: State, active: ActiveFlow, t: _Turn,
+                language: Language) -> FlowTurn:
+        """After a correction: what is missing suggested again or asked, then the new
+        confirmation."""
+        for kind in FLOWS[active.name].slots:
+            if _complete(active, kind) or self._suggest(kind, active, t, language):
+                continue
+            active.asking = kind
+            return FlowTurn(_keep(state, active), self._ask(kind, active, t, language))
+        return self._confirm(state, active, t, language)
 
     def _details(self, spec: FlowSpec, slots: dict[str, Any], t: _Turn,
                  language: Language, masked: bool = False) -> str:
@@ -720,6 +786,15 @@ def _key(ctx: ToolContext, pending: dict[str, Any]) -> str:
     from kefu.tools.retail import idempotency_key
 
     return idempotency_key(ctx, pending["tool"], pending["args"], pending["nonce"])
+
+
+def _listing(active: ActiveFlow) -> bool:
+    """The flow asks "any other item?": a bare no then means that's all."""
+    return active.asking in ("items", "swaps") and bool(active.slots.get(active.asking))
+
+
+def _current_method(order: Order) -> str | None:
+    return order.payments[0].payment_method_id if order.payments else None
 
 
 def _restart(active: ActiveFlow, order_id: str | None) -> ActiveFlow:

@@ -29,7 +29,8 @@ _YES = re.compile(r"^\s*(?:yes|yeah|yep|yup|sure|confirm(?:ed)?|go ahead|please 
                   r"[\s.!]*$|^\s*(?:是的?|好的?|确认|可以|对的?|行|没问题|办理吧?|确定|嗯嗯?)"
                   r"(?:[，,。！!\s]*(?:是的?|好的?|确认|可以|办理吧?|确定|谢谢))*[。！!\s]*$", re.I)
 # "Not that order": the whole message rejects what kefu took (a bare no, "wrong one", 不是这个).
-_REJECT = re.compile(r"^\s*(?=\S)(?:(?:no|nope|nah)\b[\s,.!]*)?(?:wrong(?: one| order)?|"
+_REJECT = re.compile(r"^\s*(?=.*[a-z\u3400-\u9fff])(?:(?:no|nope|nah)\b[\s,.!]*)?"
+                     r"(?:wrong(?: one| order)?|"
                      r"not (?:that|this)(?: one| order)?|"
                      r"that'?s not (?:it|the one|the right one|my order)|"
                      r"(?:it'?s )?(?:a |an )?(?:different|another|other) (?:one|order)|"
@@ -38,6 +39,9 @@ _REJECT = re.compile(r"^\s*(?=\S)(?:(?:no|nope|nah)\b[\s,.!]*)?(?:wrong(?: one| 
 _CORRECTS = re.compile(r"^\s*(?:no|nope|not quite|不是|不对)[\s,，.。!！:：-]+(?=\S)"
                        r"(?!.*\b(?:don'?t|do not|never|stop|cancel|forget)\b)"
                        r"(?!.*(?:别|不要|不用|算了|取消))", re.I)
+_ANOTHER_ORDER = re.compile(r"\b(?:different|another|other|wrong) order\b|"
+                            r"\bnot (?:this|that|the right) order\b|"
+                            r"不是这个订单|不是这单|其他订单|另一个订单|别的订单", re.I)
 _NO = re.compile(r"^\s*(?:no|nope|nah|don'?t|do not|stop|never ?mind|cancel that|not now)\b|"
                  r"^\s*(?:不|否|别|算了|先不|不用)", re.I)
 # Leaving a flow while it asks for details (a plain "no" may answer "any other item?").
@@ -55,6 +59,8 @@ _SPLIT_NEW = re.compile(r"\b(?:for|to|into|with|instead)\b|换成|改成|换为|
 _LAST_FOUR = re.compile(r"(?:ending(?: in| with)?|last four(?: digits)?(?: are| is)?|尾号|"
                         r"后四位)\s*(\d{4})|\b(\d{4})\b", re.I)
 _HAN = re.compile(r"[\u3400-\u9fff]")
+_NOT_THIS = re.compile(r"\b(?:not|never|instead of|rather than)\b[^,.;!?，。；！？]*|"
+                       r"(?:不要|不用|别用|而不是)[^,.;!?，。；！？]*", re.I)
 _METHOD_ID = re.compile(r"\b(?:credit_card|paypal|gift_card)_\d+\b")
 
 
@@ -81,6 +87,11 @@ def yes_no(text: str, intent: str) -> bool | None:
 def rejects(text: str) -> bool:
     """The whole message says no to what kefu proposed ("no", "not that one", 不是这个)."""
     return bool(_REJECT.search(text))
+
+
+def another_order(text: str) -> bool:
+    """The message says the order is not the one meant ("No, it's a different order")."""
+    return bool(_ANOTHER_ORDER.search(text))
 
 
 def corrects(text: str) -> bool:
@@ -155,26 +166,21 @@ def order_lines(text: str, order: Order, exclude: Sequence[str] = (),
         times = max(1, lowered.count(f" {_norm(name)} "))
         scored = sorted(((sum(_mentions(lowered, v) for v in x.options.values()), k, x)
                          for k, x in enumerate(same)), key=lambda c: (-c[0], c[1]))
-        chosen.extend(x for _, _, x in scored[:times])
+        chosen.append(scored[0][2])  # a second one only if the message names its options too
+        chosen.extend(x for score, _, x in scored[1:times] if score > 0)
     return chosen
 
 
 def new_variant(text: str, line: OrderItem, variants: Sequence[Variant],
-                whole: bool = False) -> Variant | None:
+                whole: bool = False, keep: dict[str, Any] | None = None) -> Variant | None:
     """The available variant of the line's product that the message asks for: the one whose
-    option values the message names most (in the part after "for"/"to"/换成, unless ``whole``),
-    ties broken by keeping the line's other options. None if none or still ambiguous."""
-    after = text
-    if not whole:  # what follows the "to"/换成 after the item: "change the shirt to M"
-        cut = next((m for m in _SPLIT_NEW.finditer(text)
-                    if line.variant_id in text[:m.start()]
-                    or _names(line.name, f" {_norm(text[:m.start()])} ")), None)
-        if cut is None and line.variant_id not in text \
-                and not _names(line.name, f" {_norm(text)} "):
-            cut = next(_SPLIT_NEW.finditer(text), None)  # the item not named by its own name
-        if cut is None:
-            return None
-        after = text[cut.end():]
+    option values the message names most (in the part after "for"/"to"/换成 after the item, or
+    after the item's name itself: "the shirt in size L"; the whole message with ``whole``),
+    ties broken by keeping the other options of ``keep`` (by default the line's). None if none
+    or still ambiguous."""
+    after = text if whole else _after_item(text, line)
+    if after is None:
+        return None
     wanted = f" {_norm(after)} "
     candidates = [v for v in variants if v.available]
     scored = [(sum(_mentions(wanted, str(value)) for value in v.options.values()), v)
@@ -186,17 +192,61 @@ def new_variant(text: str, line: OrderItem, variants: Sequence[Variant],
     if len(top) > 1:  # another option than the current one, unless it is all they named
         top = [v for v in top if v.id != line.variant_id] or top
     if len(top) > 1:
-        keep = [(sum(1 for k, val in v.options.items() if line.options.get(k) == val
+        reference = keep if keep is not None else line.options
+        kept = [(sum(1 for k, val in v.options.items() if reference.get(k) == val
                      and not _mentions(wanted, str(val))), v) for v in top]
-        most = max(score for score, _ in keep)
-        top = [v for score, v in keep if score == most]
+        most = max(score for score, _ in kept)
+        top = [v for score, v in kept if score == most]
     return top[0] if len(top) == 1 else None
 
 
+def names_an_option(text: str, line: OrderItem, variants: Sequence[Variant]) -> bool:
+    """The message names an option value of the line's product that the line does not have
+    (in stock or not): the customer said what they want, even if kefu cannot give it."""
+    after = _after_item(text, line)
+    if after is None:
+        return False
+    wanted = f" {_norm(after)} "
+    return any(_mentions(wanted, str(value)) for v in variants
+               for key, value in v.options.items() if line.options.get(key) != value)
+
+
+def _after_item(text: str, line: OrderItem) -> str | None:
+    """What the message says after the item: after the "to"/换成 that follows its name, else
+    after its name (its own options in brackets skipped); None if it says nothing new."""
+    cut = next((m for m in _SPLIT_NEW.finditer(text)
+                if line.variant_id in text[:m.start()]
+                or _names(line.name, f" {_norm(text[:m.start()])} ")), None)
+    if cut is not None:
+        return text[cut.end():]
+    named = line.variant_id in text or _names(line.name, f" {_norm(text)} ")
+    if not named:  # the item not named by its own name (a Chinese name, its options)
+        first = next(_SPLIT_NEW.finditer(text), None)
+        return text[first.end():] if first is not None else None
+    end = _name_end(text, line)
+    if end is None:
+        return None
+    rest = re.sub(r"^\s*[(（][^)）]*[)）]", "", text[end:])  # "(size S, black)": the old one
+    return rest if rest.strip(" .,!。，！") else None
+
+
+def _name_end(text: str, line: OrderItem) -> int | None:
+    """Where the line's name (or its id) ends in the text, at its last mention."""
+    found = [m.end() for m in re.finditer(re.escape(line.variant_id), text)]
+    words = [w for w in line.name.split() if len(w) > 2] or line.name.split()
+    if words:
+        last = re.escape(words[-1].rstrip("s"))
+        found += [m.end() for m in re.finditer(rf"{last}s?\b", text, re.I)]
+    return max(found) if found else None
+
+
 def payment_method(text: str, methods: Sequence[PaymentMethod], order: Order | None,
-                   refund: bool = False) -> str | None:
+                   refund: bool = False, negated: bool = False) -> str | None:
     """The customer's payment method the message names, as its id."""
     ids = {m.id for m in methods}
+    # "not PayPal, use my Visa": what they do not want goes (``negated``: only that is read)
+    text = " ".join(m[0] for m in _NOT_THIS.finditer(text)) if negated else \
+        _NOT_THIS.sub(" ", text)
     named = [i for i in _METHOD_ID.findall(text) if i in ids]
     if named:
         return named[0]
@@ -286,6 +336,9 @@ def _mentions(text: str, value: str) -> bool:
     Chinese name needs no spaces around it)."""
     v = _norm(value)
     if v and f" {v} " in text:
+        return True
+    if v.isascii() and v and _HAN.search(text) and re.search(  # 换成l码, m号的, 要xl
+            rf"(?:(?<=[\u3400-\u9fff])|(?<= )){re.escape(v)}(?=[\u3400-\u9fff ])", text):
         return True
     zh = ZH_OPTION_TERMS.get(value.lower())
     if zh is None:

@@ -577,7 +577,8 @@ def find_known_names(text: str, names: Sequence[str]) -> list[Span]:
     for name in (n.strip() for n in names):
         if len(name) < 2:
             continue
-        forms[name] = (True, 0.95)
+        # any case for a full name; a one-word name only as written ("Grace", not "grace")
+        forms[name] = (len(name.split()) > 1, 0.95)
         if _HAN_NAME.fullmatch(name) and len(name) >= 3:
             given = name[2:] if name[:2] in _COMPOUND else name[1:]
             if len(given) >= 2:

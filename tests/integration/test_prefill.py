@@ -128,9 +128,11 @@ def test_an_exchange_suggests_the_usual_size_and_takes_another_when_told(kefu: K
     say = Chat(kefu)
     say("My email is mia@example.com")
     noted = say("I'd like to exchange the Trail Tee from order KF00000103")
-    assert "→ size M, color black (size M is your usual size" in noted  # bought twice in M
+    # bought twice in M
+    assert "→ size M, color black (the Trail Tee in size M, your usual size" in noted
     confirm = say("that's all")
-    assert "size M is your usual size" in confirm and "The price stays the same" in confirm
+    assert "the Trail Tee in size M, your usual size" in confirm
+    assert "The price stays the same" in confirm
     changed = say("Actually size L please")
     assert "→ size L, color black ($27.00)" in changed
     assert "pay the difference of $2.00 with Visa credit card ending in 4242" in changed
@@ -145,7 +147,7 @@ def test_a_stated_size_wins_over_the_sizes_bought(kefu: Kefu) -> None:
     say("My email is mia@example.com")
     say("By the way, I'm usually an L")
     noted = say("I'd like to exchange the Trail Tee from order KF00000103")
-    assert "→ size L, color black (size L is your usual size" in noted
+    assert "→ size L, color black (the Trail Tee in size L, your usual size" in noted
 
 
 def test_a_size_not_in_stock_or_already_worn_is_not_suggested(kefu: Kefu) -> None:
@@ -207,7 +209,7 @@ def test_in_chinese_the_suggestions_are_explained_in_chinese(kefu: Kefu) -> None
     say = Chat(kefu, "zh")
     say("我的邮箱是 mia@example.com")
     noted = say("我想换货，订单 KF00000103 里的速干T恤")
-    assert "M 码是您常穿的尺码" in noted
+    assert "速干T恤选 M 码，是您常穿的尺码" in noted
     confirm = say("就这些")
     assert "请确认" in confirm and "以下内容是我根据您的账户预先填写的" in confirm
     assert say("是的").startswith("已办理")
@@ -247,3 +249,84 @@ def test_a_no_to_a_confirmation_made_of_suggestions_declines_it(kefu: Kefu) -> N
     assert "order KF00000104 is the only one of your orders it can be" in confirm
     assert "haven't changed anything" in say("no")  # declined, not "which order then?"
     assert writes(kefu) == 0
+
+
+# --- found by a review of the suggestions ------------------------------------------------------
+
+def test_a_bare_no_to_any_other_item_is_that_is_all_even_after_kefu_took_the_order(
+        kefu: Kefu) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    asked = say("I want to return the Trail Tee")
+    assert "about order KF00000103" in asked and "any other item" in asked
+    confirm = say("No")
+    assert "Please confirm: I will return, from order KF00000103" in confirm
+
+
+@pytest.mark.parametrize("text, size", [
+    ("For order KF00000103, I'd like to exchange the Trail Tee in size L", "L"),
+    ("我想换货，订单 KF00000103 里的速干T恤换成L码", "L"),
+])
+def test_a_size_the_customer_names_is_taken_not_the_usual_one(kefu: Kefu, text: str,
+                                                              size: str) -> None:
+    say = Chat(kefu, "zh" if "订单" in text else "en")
+    say("My email is mia@example.com")
+    noted = say(text)
+    assert f"size {size}, color black" in noted and "usual size" not in noted
+    assert "常穿" not in noted
+
+
+def test_a_size_out_of_stock_is_asked_about_not_replaced_by_the_usual_one(kefu: Kefu) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    asked = say("For order KF00000103, I'd like to exchange the Trail Tee for size XL")
+    assert "Which option would you like instead" in asked and "usual size" not in asked
+
+
+@pytest.mark.parametrize("opening, answer", [
+    ("I want to pay order KF00000104 with a different payment method",
+     "No, keep the original payment"),
+    ("Please cancel order KF00000104, I no longer need it", "No, it was a mistake"),
+])
+def test_a_no_that_names_no_other_suggestion_declines(kefu: Kefu, opening: str,
+                                                      answer: str) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    assert "Please confirm" in say(opening)
+    assert "haven't changed anything" in say(answer)
+    assert writes(kefu) == 0
+
+
+def test_no_to_the_suggested_method_asks_where_the_refund_should_go(kefu: Kefu) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    say("I want to return the Trail Tee from order KF00000103")
+    assert "goes to Visa credit card ending in 4242" in say("That's all")
+    asked = say("No, not the Visa")
+    assert "Where should the refund go" in asked
+    confirm = say("My gift card")
+    assert "goes to gift card gift_card_1" in confirm and "filled in" not in confirm
+
+
+def test_a_question_at_the_confirmation_changes_nothing(kefu: Kefu) -> None:
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    say("I'd like to exchange the Trail Tee from order KF00000103")
+    confirm = say("that's all")
+    assert "the Trail Tee in size M, your usual size" in confirm
+    again = say("Does the blue one fit the same?")
+    assert "→ size M, color black" not in again or "Please confirm" not in again
+    assert writes(kefu) == 0
+    assert order(kefu, "KF00000103").status == "delivered"
+
+
+def test_details_given_in_a_flow_are_not_kept_as_preferences(kefu: Kefu) -> None:
+    from kefu.storage.models import CustomerPreference
+
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    say("I'd like to exchange the Trail Tee from order KF00000103")
+    say("that's all")
+    say("Actually size L please")
+    with kefu.factory() as session:
+        assert session.query(CustomerPreference).count() == 0

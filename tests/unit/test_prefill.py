@@ -113,3 +113,20 @@ def test_a_suggested_address_is_shown_masked() -> None:
           "state": "四川省", "country": "China", "zip": "610171"}
     shown = fill.describe_address(zh, masked=True)
     assert shown.startswith("锦江区*******,") and "东风路" not in shown and "610171" not in shown
+
+
+def test_a_method_named_after_not_is_not_the_one_wanted() -> None:
+    methods = [CARD, GIFT, PAYPAL]
+    assert fill.payment_method("No, not PayPal, use my Visa", methods, None) == "card"
+    assert fill.payment_method("use the visa card, not the gift card", methods, None) == "card"
+    assert fill.payment_method("No, not the Visa", methods, None) is None
+    assert fill.payment_method("No, not the Visa", methods, None, negated=True) == "card"
+
+
+def test_a_one_word_known_name_is_redacted_only_as_written() -> None:
+    from kefu.privacy.pii import redact
+
+    text = "Grace asked: is there a grace period?"
+    shown = redact(text, known_names=["Grace"]).text
+    assert shown.startswith("[PERSON_1] asked") and "grace period" in shown
+    assert "aisha" not in redact("hi, aisha khan here", known_names=["Aisha Khan"]).text
