@@ -7,7 +7,8 @@ and only the customer's explicit yes runs the tool; anything they say instead co
 - a refund goes back the way the order was paid (the shop's policy allows that, or a gift card);
 - a price difference is paid or refunded with the order's own method, else the one they use
   most (a gift card only when its balance covers what it must pay);
-- a new payment method for a pending order: the one they use most, if it is another one;
+- a new payment method for a pending order: the one they said they pay with, else the one they
+  use most, if it is another one;
 - a new shipping address for a pending order: their account's default address, else the
   address their latest other order went to, if it is not where the order ships already;
 - the new option of an item to exchange or change, when they did not say which: the same item
@@ -54,19 +55,20 @@ class Prefill:
         paid = _paid_with(order, methods)
         if paid is not None and _covers(paid, difference_cents):
             return Suggestion(paid.id, "note_paid_with", {"method": paid.id})
-        usual = _usual(profile, methods)
+        usual, note = _usual(profile, methods)
         if usual is not None and _covers(usual, difference_cents):
-            return Suggestion(usual.id, "note_usual_method", {"method": usual.id})
+            return Suggestion(usual.id, note, {"method": usual.id})
         return None
 
     def new_method(self, order: Order, methods: Sequence[PaymentMethod],
                    profile: Profile | None) -> Suggestion | None:
-        usual = _usual(profile, methods)
         current = {p.payment_method_id for p in order.payments}
         total = sum(line.price_cents for line in order.items)
-        if usual is None or usual.id in current or not _covers(usual, total):
+        usual, note = _usual(profile, [m for m in methods if m.id not in current
+                                       and _covers(m, total)])
+        if usual is None:
             return None
-        return Suggestion(usual.id, "note_usual_method", {"method": usual.id})
+        return Suggestion(usual.id, note, {"method": usual.id})
 
     def address(self, customer_id: str, order: Order) -> Suggestion | None:
         now = _clean(order.shipping_address or {})
@@ -112,14 +114,33 @@ def _paid_with(order: Order, methods: Sequence[PaymentMethod]) -> PaymentMethod 
     return next((m for m in methods if m.id == first), None)
 
 
-def _usual(profile: Profile | None, methods: Sequence[PaymentMethod]) -> PaymentMethod | None:
+def _usual(profile: Profile | None,
+           methods: Sequence[PaymentMethod]) -> tuple[PaymentMethod | None, str]:
+    """The method they said they pay with ("I usually pay with PayPal": a kind or a card
+    brand, when exactly one of their methods is that), else the one their orders used most;
+    never one they said they dislike. With the note that says which it is."""
     if profile is None:
-        return None
-    for method_id in profile.likes("payment"):
-        found = next((m for m in methods if m.id == method_id), None)
-        if found is not None:
-            return found
-    return None
+        return None, ""
+    facts = [f for f in profile.preferences if f.kind == "payment"]
+    disliked = {m.id for f in facts if f.polarity == "dislike" for m in _matching(f.value, methods)}
+    liked = [f for f in facts if f.polarity == "like"]
+    for fact in sorted(liked, key=lambda f: f.source == "order"):  # what they said first
+        found = _matching(fact.value, methods)
+        if len(found) == 1 and found[0].id not in disliked:
+            return found[0], ("note_usual_method" if fact.source == "order"
+                              else "note_said_method")
+    return None, ""
+
+
+def _matching(value: str, methods: Sequence[PaymentMethod]) -> list[PaymentMethod]:
+    """Their methods a payment preference names: a method id, a kind, or a card brand."""
+    by_id = [m for m in methods if m.id == value]
+    if by_id:
+        return by_id
+    kind = {"paypal": "paypal", "gift card": "gift_card", "credit card": "credit_card"}.get(value)
+    if kind is not None:
+        return [m for m in methods if m.kind == kind]
+    return [m for m in methods if m.kind == "credit_card" and (m.brand or "").lower() == value]
 
 
 def _covers(method: PaymentMethod, cents: int) -> bool:

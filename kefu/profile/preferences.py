@@ -18,6 +18,9 @@ price_min   the same ("above $100", "500元以上"); "between $30 and $60" gives
 material    cotton leather wool cashmere silk linen polyester nylon denim … synthetic
 style       slim relaxed oversized casual formal minimalist plain vintage sporty classic …
 language    "en" or "zh" ("please reply in Chinese", "请说中文", "I can't read Chinese" → dislike)
+payment     "paypal", "gift card", "credit card", or a card brand "visa" "mastercard" "amex"
+            ("I usually pay with PayPal", "我一般用礼品卡付款"); a refund to one is about an
+            order, not a preference
 =========== ==================================================================================
 
 The rule that keeps order questions out: **a value counts only when a preference cue governs
@@ -66,7 +69,8 @@ from decimal import Decimal, InvalidOperation
 from kefu.nlu.numbers import ZH_NUMERAL, zh_int
 from kefu.respond.option_terms import ZH_OPTION_TERMS
 
-KINDS = ("size", "colour", "brand", "price_max", "price_min", "material", "style", "language")
+KINDS = ("size", "colour", "brand", "price_max", "price_min", "material", "style", "language",
+         "payment")
 LIKE, DISLIKE = "like", "dislike"
 _PRICES = frozenset({"price_max", "price_min"})
 
@@ -317,6 +321,16 @@ _ZH_MATERIAL_RE = re.compile(
     rf"(?!牛仔裤){_alternation(k for k in _ZH_MATERIALS if k != '棉')}|棉(?!签)|皮(?=[的制料面])"
 )
 _EN_STYLE_RE = _en_words(_EN_STYLES)
+_EN_PAYMENTS = {
+    "paypal": "paypal", "pay pal": "paypal", "gift card": "gift card", "gift cards": "gift card",
+    "giftcard": "gift card", "credit card": "credit card", "credit cards": "credit card",
+    "visa": "visa", "mastercard": "mastercard", "master card": "mastercard", "amex": "amex",
+    "american express": "amex",
+}
+_ZH_PAYMENTS = {"礼品卡": "gift card", "购物卡": "gift card", "信用卡": "credit card",
+                "贝宝": "paypal", "维萨": "visa", "万事达": "mastercard"}
+_EN_PAYMENT_RE = _en_words(_EN_PAYMENTS)
+_ZH_PAYMENT_RE = re.compile(_alternation(_ZH_PAYMENTS))
 _ZH_STYLE_RE = re.compile(  # 商务 only of clothes, not of travel ("商务出差")
     rf"{_alternation(_ZH_STYLES)}|商务(?=风|款|装|休闲|衬衫|西装|皮鞋)", re.I
 )
@@ -768,6 +782,8 @@ def _mentions(text: str, cues: list[_Cue], default_currency: str) -> list[_Menti
         *_aliases(_ZH_MATERIAL_RE, text, "material", _ZH_MATERIALS | {"皮": "leather"}),
         *_aliases(_EN_STYLE_RE, text, "style", _EN_STYLES),
         *_aliases(_ZH_STYLE_RE, text, "style", _ZH_STYLES | {"商务": "formal"}),
+        *_aliases(_EN_PAYMENT_RE, text, "payment", _EN_PAYMENTS),
+        *_aliases(_ZH_PAYMENT_RE, text, "payment", _ZH_PAYMENTS),
         *_languages(text),
         *_sizes(text),
         *_prices(text, default_currency),
@@ -953,6 +969,21 @@ def _currency(work: str, language: str | None, currency: str | None) -> str:
     return "CNY" if (language or _guess_language(work)) == "zh" else "USD"
 
 
+# A payment method is a preference only when a habit or a liking introduces it ("I usually pay
+# with PayPal", "I'd rather not use gift cards", "我一般用信用卡"): "I want to pay with my Visa"
+# is about the purchase at hand (and, in a bank's or shop's messages, very common).
+_HABIT = re.compile(r"\b(?:usually|always|normally|generally|mostly|typically|prefer|preferred|"
+                    r"rather|favou?rite|(?<!would )(?<!'d )(?:like|love)|hate|dislike|"
+                    r"can'?t stand|never)\b|平时|一般|通常|总是|习惯|喜欢|偏好|讨厌|更愿意|从不",
+                    re.I)
+
+
+def _habit(text: str, start: int) -> bool:
+    """A habit or a liking in the clause before offset ``start``."""
+    clause = re.split(r"[.!?;。！？；]", text[:start])[-1]
+    return bool(_HABIT.search(clause))
+
+
 def extract_preferences(
     text: str, language: str | None = None, *, currency: str | None = None
 ) -> list[Preference]:
@@ -973,7 +1004,7 @@ def extract_preferences(
     seen: set[tuple[str, str, str]] = set()
     for m in mentions:
         polarity = _polarity(ctx, m)
-        if polarity is None:
+        if polarity is None or (m.kind == "payment" and not _habit(work, m.start)):
             continue
         kind = m.kind
         if kind in _PRICES and polarity == DISLIKE:  # "I don't want to spend more than $100"

@@ -330,3 +330,15 @@ def test_details_given_in_a_flow_are_not_kept_as_preferences(kefu: Kefu) -> None
     say("Actually size L please")
     with kefu.factory() as session:
         assert session.query(CustomerPreference).count() == 0
+
+
+def test_a_payment_method_the_customer_says_they_use_is_suggested(kefu: Kefu) -> None:
+    with kefu.factory.begin() as session:  # the pending order paid by card this time
+        for payment in session.scalars(select(Payment).where(Payment.order_id == "KF00000104")):
+            payment.payment_method_id = "credit_card_1"
+    say = Chat(kefu)
+    say("My email is mia@example.com")
+    say("By the way, I usually pay with PayPal")
+    confirm = say("I want to pay order KF00000104 with a different payment method")
+    assert "with PayPal paypal_1 instead of Visa credit card ending in 4242" in confirm
+    assert "PayPal paypal_1 is how you told us you like to pay" in confirm

@@ -130,3 +130,18 @@ def test_a_one_word_known_name_is_redacted_only_as_written() -> None:
     shown = redact(text, known_names=["Grace"]).text
     assert shown.startswith("[PERSON_1] asked") and "grace period" in shown
     assert "aisha" not in redact("hi, aisha khan here", known_names=["Aisha Khan"]).text
+
+
+def test_a_stated_payment_preference_comes_before_the_one_orders_show() -> None:
+    said = Fact("payment", "paypal", "like", "message", "c#1", None)
+    bought = _profile(_fact("payment", "card"), said)
+    found = PREFILL.pay_method(_order("gone"), [CARD, PAYPAL], bought, 100)
+    assert found is not None and found.value == "pp" and found.note == "note_said_method"
+    hated = _profile(_fact("payment", "card"),
+                     Fact("payment", "credit card", "dislike", "message", "c#2", None))
+    assert PREFILL.pay_method(_order("gone"), [CARD, PAYPAL], hated, 100) is None
+    visa = _profile(Fact("payment", "visa", "like", "message", "c#3", None))
+    assert PREFILL.new_method(_order("pp"), [CARD, PAYPAL], visa).value == "card"
+    current = _profile(Fact("payment", "paypal", "like", "message", "c#4", None),
+                       _fact("payment", "card"))  # what they said is already the order's
+    assert PREFILL.new_method(_order("pp"), [CARD, PAYPAL], current).value == "card"
