@@ -44,13 +44,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kefu.demo import seed_demo
-from kefu.dialogue.prefill import ADDRESS_KEYS, Prefill
+from kefu.dialogue.prefill import Prefill
 from kefu.dialogue.slots import describe_address
 from kefu.profile.builder import build_profile
 from kefu.service import Kefu
 from kefu.settings import Settings
 from kefu.storage.db import upgrade
 from kefu.storage.models import Customer, Order, PaymentMethod, Variant
+from kefu.tools.retail import ADDRESS_FIELDS
 
 MAX_TURNS = 10
 ACTIONS = ("cancel", "return", "exchange", "address")
@@ -163,7 +164,7 @@ class Shopper:
         return ", ".join(f"{k} {v}" for k, v in self.goal.new_options.items())
 
     def _address(self) -> str:
-        return ", ".join(self.goal.address.get(k) or "-" for k in ADDRESS_KEYS)
+        return ", ".join(self.goal.address.get(k) or "-" for k in ADDRESS_FIELDS)
 
 
 def _method_words(method: PaymentMethod) -> tuple[str, str]:
@@ -319,7 +320,7 @@ def _reached(kefu: Kefu, goal: Goal) -> bool:
             return bool(extra.get("exchange_items") == [goal.item_id]
                         and extra.get("exchange_new_items") == [goal.new_variant])
         if goal.action == "address":
-            shipped = {k: str(order.shipping_address.get(k) or "") for k in ADDRESS_KEYS}
+            shipped = {k: str(order.shipping_address.get(k) or "") for k in ADDRESS_FIELDS}
             wanted = {k: "" if v == "-" else v for k, v in goal.address.items()}
             return shipped == wanted
         return True

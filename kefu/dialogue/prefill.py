@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kefu.profile.builder import Profile
 from kefu.storage.models import Address, Order, OrderItem, PaymentMethod, Variant
-
-ADDRESS_KEYS = ("address1", "address2", "city", "state", "country", "zip")
+from kefu.tools.retail import ADDRESS_FIELDS
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class Prefill:
             default = session.scalar(select(Address).where(Address.customer_id == customer_id,
                                                            Address.is_default.is_(True)))
             if default is not None:
-                found = _clean({k: getattr(default, k) or "" for k in ADDRESS_KEYS})
+                found = _clean({k: getattr(default, k) or "" for k in ADDRESS_FIELDS})
                 if found["address1"] and found != now:
                     return Suggestion(found, "note_default_address")
             others = session.scalars(select(Order).where(
@@ -155,4 +154,4 @@ def _sizes(profile: Profile) -> list[str]:
 
 
 def _clean(address: dict[str, Any]) -> dict[str, str]:
-    return {k: str(address.get(k) or "").strip() for k in ADDRESS_KEYS}
+    return {k: str(address.get(k) or "").strip() for k in ADDRESS_FIELDS}

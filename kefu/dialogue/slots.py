@@ -11,6 +11,7 @@ from typing import Any
 from kefu.respond.option_terms import ZH_OPTION_TERMS
 from kefu.respond.templates import money
 from kefu.storage.models import Order, OrderItem, PaymentMethod, Variant
+from kefu.tools.retail import ADDRESS_FIELDS
 
 _REASONS = {
     "no longer needed": re.compile(
@@ -279,8 +280,7 @@ def address(text: str) -> dict[str, str] | None:
     if len(parts) != 6 or not re.search(r"\d", parts[5]):
         return None
     parts = ["" if p in ("-", "—", "无", "none", "n/a") else p for p in parts]
-    keys = ("address1", "address2", "city", "state", "country", "zip")
-    return dict(zip(keys, parts, strict=True))
+    return dict(zip(ADDRESS_FIELDS, parts, strict=True))
 
 
 def describe_line(line: OrderItem, language: str, currency: str) -> str:
@@ -312,7 +312,7 @@ def describe_address(address: dict[str, str], masked: bool = False) -> str:
     owner to recognise an address kefu suggests, not enough for someone who only knows their
     email to learn it."""
     parts = []
-    for key in ("address1", "address2", "city", "state", "country", "zip"):
+    for key in ADDRESS_FIELDS:
         value = str(address.get(key) or "")
         if value and masked and key in ("address1", "address2"):
             value = value[:3] + "*" * (len(value) - 3) if _HAN.search(value) else \

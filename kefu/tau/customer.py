@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from kefu.dialogue.slots import describe_address
 from kefu.tau.judge import WRITE_TOOLS, Json, replay
+from kefu.tools.retail import ADDRESS_FIELDS
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _NAME_ZIP = re.compile(r"[Yy]our name is ([A-Z][\w'-]+) ([A-Z][\w'-]+)(?:.*?)zip ?code is (\d{5})",
@@ -237,8 +238,7 @@ class ScriptedCustomer:
                 next(g for g in named.groups() if g), method_id):
             return self._method_text(method_id, kw.get("order_id"))
         if kw.get("address1") and str(kw["address1"]) not in agent and describe_address(
-                {k: str(kw.get(k) or "") for k in ("address1", "address2", "city", "state",
-                                                   "country", "zip")}, masked=True) not in agent:
+                {k: str(kw.get(k) or "") for k in ADDRESS_FIELDS}, masked=True) not in agent:
             # neither written out nor masked as kefu shows an address it suggests
             return ", ".join(kw.get(k, "") or "-" for k in ("address1", "address2", "city",
                                                            "state", "country", "zip"))
